@@ -1,0 +1,303 @@
+//! Applying the rules to pipeline steps, hooks, tool configurations and committed tool
+//! outputs, producing [`Detection`]s: which tool, doing what, where, when it runs and
+//! whether it can fail its job. No checklist logic lives here.
+
+mod outputs;
+mod release;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::discover::{FileKind, Repo};
+use crate::model::{Diagnostic, HookStage, Location, Pipeline, StepKind, Triggers};
+use crate::parse::Parsed;
+use crate::parse::script::segments;
+use crate::rules::{Capability, Match, RuleSet, Subject};
+
+/// Where a detection comes from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Source {
+    /// A step of a pipeline job (indices into `Parsed::pipelines`).
+    Step { pipeline: usize, job: usize, step: usize },
+    /// A commit-time hook manager's hook.
+    Hook { stages: Vec<HookStage> },
+    /// A tool configuration file: the tool is set up, nothing shows it runs.
+    Config,
+    /// A committed tool output (SARIF, SBOM, report): the tool ran once.
+    Output,
+    /// A service configured in the repository (Renovate, Dependabot) that runs outside CI.
+    Service,
+}
+
+/// One recognised use of a tool.
+#[derive(Debug, Clone, Serialize)]
+pub struct Detection {
+    pub rule: String,
+    pub tool: String,
+    pub capabilities: Vec<Capability>,
+    pub location: Location,
+    pub source: Source,
+    /// When it runs (pipeline steps only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triggers: Option<Triggers>,
+    /// Whether, as configured, it fails its job on findings.
+    pub blocks: bool,
+    /// Why it counts, and why it can or cannot block.
+    pub note: String,
+    /// Configuration from another repository that cannot be read offline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external: Option<String>,
+}
+
+impl Detection {
+    pub fn has(&self, capability: Capability) -> bool {
+        self.capabilities.contains(&capability)
+    }
+
+    /// The pipeline step it came from, if any.
+    pub fn step(&self) -> Option<(usize, usize, usize)> {
+        match self.source {
+            Source::Step { pipeline, job, step } => Some((pipeline, job, step)),
+            _ => None,
+        }
+    }
+}
+
+/// Everything detected in the repository.
+#[derive(Debug, Default)]
+pub struct Detections {
+    pub all: Vec<Detection>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn detect(repo: &Repo, parsed: &Parsed, rules: &RuleSet) -> Detections {
+    let mut out = Detections::default();
+    for (p, pipeline) in parsed.pipelines.iter().enumerate() {
+        detect_pipeline(p, pipeline, rules, &mut out);
+    }
+    release::detect_release_configs(repo, parsed, &mut out);
+    detect_hooks(parsed, rules, &mut out);
+    detect_configs(repo, rules, &mut out);
+    outputs::detect_outputs(repo, rules, &mut out);
+    out
+}
+
+fn to_map(inputs: &[crate::model::Input]) -> BTreeMap<String, String> {
+    inputs.iter().map(|i| (i.name.clone(), i.value.clone())).collect()
+}
+
+fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Detections) {
+    for (j, job) in pipeline.jobs.iter().enumerate() {
+        for (s, step) in job.steps.iter().enumerate() {
+            let env = to_map(&step.env);
+            let triggers =
+                crate::parse::conditions::narrow_github(&job.triggers, step.condition.as_deref());
+            let mut found: Vec<(Match, Location, Option<String>)> = Vec::new();
+            match &step.kind {
+                StepKind::Uses { reference, inputs } => {
+                    let inputs = to_map(inputs);
+                    for m in
+                        rules.matches(&Subject::Reference { reference, inputs: &inputs, env: &env })
+                    {
+                        found.push((m, step.location.clone(), None));
+                    }
+                }
+                StepKind::Script { commands } => {
+                    for command in commands {
+                        for segment in segments(&command.text) {
+                            for m in
+                                rules.matches(&Subject::Command { text: &segment.text, env: &env })
+                            {
+                                found.push((
+                                    m,
+                                    command.location.clone(),
+                                    command.cannot_fail.clone(),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            if found.is_empty()
+                && let (Some(external), StepKind::Uses { reference, .. }) =
+                    (&job.external, &step.kind)
+                    && let Some(guess) =
+                        guess_external(&job.id, reference, &step.location, external, &triggers)
+                    {
+                        out.all.push(Detection {
+                            source: Source::Step { pipeline: p, job: j, step: s },
+                            ..guess
+                        });
+                    }
+            for (m, location, command_cannot_fail) in found {
+                let why_not = command_cannot_fail
+                    .or_else(|| step.cannot_fail.clone())
+                    .or_else(|| job.cannot_fail.clone());
+                let blocks = m.blocks && why_not.is_none();
+                let blocking = match (&why_not, m.blocks) {
+                    (Some(reason), true) => format!("cannot block: {reason}"),
+                    (_, false) => format!("cannot block: {}", m.blocking_note),
+                    (None, true) => format!("can block: {}", m.blocking_note),
+                };
+                let mut note = format!(
+                    "{} in {} job `{}`, runs on {}; {}",
+                    m.tool,
+                    pipeline.platform.name(),
+                    job.id,
+                    triggers.describe(),
+                    blocking
+                );
+                if let Some(mode) = &m.mode_note {
+                    note.push_str(&format!(" ({mode})"));
+                }
+                // A vendor's own building block is recognised like the tool; anything else
+                // the job pulls from another repository stays unread.
+                let external = if m.vendor { None } else { job.external.clone() };
+                out.all.push(Detection {
+                    rule: m.rule,
+                    tool: m.tool,
+                    capabilities: m.capabilities,
+                    location,
+                    source: Source::Step { pipeline: p, job: j, step: s },
+                    triggers: Some(triggers.clone()),
+                    blocks,
+                    note,
+                    external,
+                });
+            }
+        }
+    }
+}
+
+fn detect_hooks(parsed: &Parsed, rules: &RuleSet, out: &mut Detections) {
+    let empty = BTreeMap::new();
+    for hook in &parsed.hooks {
+        let args = hook.args.join(" ");
+        let mut found = rules.matches(&Subject::Hook { id: &hook.id, args: &args });
+        if let Some(entry) = &hook.entry {
+            for segment in segments(entry) {
+                found.extend(rules.matches(&Subject::Command { text: &segment.text, env: &empty }));
+            }
+        }
+        found.dedup_by(|a, b| a.rule == b.rule);
+        for m in found {
+            let stages: Vec<&str> = hook
+                .stages
+                .iter()
+                .map(|s| match s {
+                    HookStage::Commit => "pre-commit",
+                    HookStage::Push => "pre-push",
+                    HookStage::Manual => "manual",
+                    HookStage::Other => "other",
+                })
+                .collect();
+            let blocking = if m.blocks { "can block" } else { "cannot block" };
+            out.all.push(Detection {
+                note: format!(
+                    "{} hook `{}` ({}) at stage {}; {}: {}",
+                    hook.manager,
+                    hook.id,
+                    m.tool,
+                    if stages.is_empty() {
+                        "none installed".to_string()
+                    } else {
+                        stages.join(", ")
+                    },
+                    blocking,
+                    m.blocking_note
+                ),
+                rule: m.rule,
+                tool: m.tool,
+                capabilities: m.capabilities,
+                location: hook.location.clone(),
+                source: Source::Hook { stages: hook.stages.clone() },
+                triggers: None,
+                blocks: m.blocks,
+                external: None,
+            });
+        }
+    }
+}
+
+fn detect_configs(repo: &Repo, rules: &RuleSet, out: &mut Detections) {
+    for file in repo.files.iter().filter(|f| !f.test_data) {
+        if matches!(file.kind, FileKind::GithubWorkflow | FileKind::Sarif | FileKind::Sbom) {
+            continue;
+        }
+        for m in rules.matches(&Subject::Config { path: &file.path }) {
+            out.all.push(Detection {
+                note: format!("{} configuration file; nothing here shows it runs", m.tool),
+                rule: m.rule,
+                tool: m.tool,
+                capabilities: m.capabilities,
+                location: Location::file(&file.path),
+                source: Source::Config,
+                triggers: None,
+                blocks: false,
+                external: None,
+            });
+        }
+    }
+}
+
+/// Capabilities that the name of unreadable external configuration suggests.
+const NAME_HINTS: &[(&[&str], Capability)] = &[
+    (&["sast", "codeql", "semgrep", "sonar", "static-analysis", "code-scan"], Capability::Sast),
+    (
+        &["dependency", "dependencies", "deps", "sca", "vulnerab", "audit", "osv"],
+        Capability::DependencyScan,
+    ),
+    (&["secret", "gitleaks", "trufflehog"], Capability::SecretScan),
+    (
+        &["container-scan", "image-scan", "container_scan", "docker-scan", "trivy"],
+        Capability::ContainerScan,
+    ),
+    (&["iac", "checkov", "tfsec", "terraform-static", "kics"], Capability::IacScan),
+    (&["sbom"], Capability::Sbom),
+];
+
+/// A detection for a job built from configuration in another repository whose name says
+/// what it does. It never blocks as far as we can tell, and evaluators never answer `yes`
+/// from it.
+pub fn guess_external(
+    job: &str,
+    reference: &str,
+    location: &Location,
+    external: &str,
+    triggers: &Triggers,
+) -> Option<Detection> {
+    let haystack = format!("{} {}", job, reference).to_ascii_lowercase();
+    let capabilities: Vec<Capability> = NAME_HINTS
+        .iter()
+        .filter(|(words, _)| words.iter().any(|w| haystack.contains(w)))
+        .map(|(_, c)| *c)
+        .collect();
+    if capabilities.is_empty() {
+        return None;
+    }
+    Some(Detection {
+        rule: "external-configuration".to_string(),
+        tool: format!("unresolved {external}"),
+        note: format!(
+            "job `{job}` runs {external}, which cannot be read offline; its name suggests {}",
+            capabilities.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+        capabilities,
+        location: location.clone(),
+        source: Source::Config,
+        triggers: Some(triggers.clone()),
+        blocks: false,
+        external: Some(external.to_string()),
+    })
+}
+
+/// Detections from a folder of CI artifacts (`--evidence DIR`): the outputs of the current
+/// run, which prove the tools ran in it. They count as outputs, like committed ones.
+pub fn detect_artifacts(artifacts: &Repo, rules: &RuleSet, out: &mut Detections) {
+    outputs::detect_outputs(artifacts, rules, out);
+    for detection in &mut out.all {
+        detection.note = format!("{} (from the --evidence folder)", detection.note);
+    }
+}

@@ -1,0 +1,220 @@
+//! Answering the checklist items from detections and repository facts.
+//!
+//! Each item's whole logic lives in its own file. They share the vocabulary here: an
+//! [`ItemAnswer`] can only be built with evidence when it is `yes` or `partial`, and with
+//! what was sought when it is `no` or `n/a`. This stage formats no output.
+
+mod b1_sast;
+mod b2_dependencies;
+mod b3_images;
+mod b4_iac;
+mod b5_secrets;
+mod d1_gates;
+mod d2_signing;
+mod d3_sbom;
+mod d4_policy;
+pub mod facts;
+mod paths;
+
+use serde::Serialize;
+
+pub use facts::Facts;
+pub use paths::Context;
+
+use crate::detect::Detection;
+use crate::model::Location;
+use crate::rules::Capability;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Answer {
+    #[serde(rename = "yes")]
+    Yes,
+    #[serde(rename = "partial")]
+    Partial,
+    #[serde(rename = "no")]
+    No,
+    #[serde(rename = "n/a")]
+    NotApplicable,
+}
+
+impl Answer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Yes => "yes",
+            Answer::Partial => "partial",
+            Answer::No => "no",
+            Answer::NotApplicable => "n/a",
+        }
+    }
+}
+
+/// The checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Item {
+    B1,
+    B2,
+    B3,
+    B4,
+    B5,
+    D1,
+    D2,
+    D3,
+    D4,
+}
+
+impl Item {
+    pub const ALL: [Item; 9] =
+        [Item::B1, Item::B2, Item::B3, Item::B4, Item::B5, Item::D1, Item::D2, Item::D3, Item::D4];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Item::B1 => "B1",
+            Item::B2 => "B2",
+            Item::B3 => "B3",
+            Item::B4 => "B4",
+            Item::B5 => "B5",
+            Item::D1 => "D1",
+            Item::D2 => "D2",
+            Item::D3 => "D3",
+            Item::D4 => "D4",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Item::B1 => "SAST runs automatically on every pull request",
+            Item::B2 => "Dependency scanning alerts on known CVEs",
+            Item::B3 => "Container images are scanned before being pushed to a registry",
+            Item::B4 => "IaC templates are scanned for misconfigurations",
+            Item::B5 => "Secrets detection prevents credentials from being committed",
+            Item::D1 => "Security gates can block deployment for critical findings",
+            Item::D2 => "Artifacts are signed and signatures are verified",
+            Item::D3 => "An SBOM is generated for every release",
+            Item::D4 => "Infrastructure changes go through policy-as-code validation",
+        }
+    }
+
+    pub fn phase(self) -> &'static str {
+        match self {
+            Item::B1 | Item::B2 | Item::B3 | Item::B4 | Item::B5 => "build",
+            _ => "deploy",
+        }
+    }
+}
+
+/// One piece of evidence: a location, the tool and capability it shows (if any), and why
+/// it counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub location: Location,
+    pub tool: Option<String>,
+    pub capability: Option<Capability>,
+    pub note: String,
+}
+
+impl Evidence {
+    /// Evidence that is not a tool: a trigger, a setting, a file where something belongs.
+    pub fn at(location: Location, note: impl Into<String>) -> Self {
+        Evidence { location, tool: None, capability: None, note: note.into() }
+    }
+
+    pub fn of(detection: &Detection, capability: Capability) -> Self {
+        Evidence {
+            location: detection.location.clone(),
+            tool: Some(detection.tool.clone()),
+            capability: Some(capability),
+            note: detection.note.clone(),
+        }
+    }
+}
+
+/// An answer with its rationale and evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemAnswer {
+    pub item: Item,
+    pub answer: Answer,
+    pub rationale: String,
+    pub evidence: Vec<Evidence>,
+}
+
+impl ItemAnswer {
+    /// `yes` or `partial` need evidence: without any, the answer falls to `no`, saying so,
+    /// so that no positive answer is ever unsupported.
+    pub fn supported(
+        item: Item,
+        answer: Answer,
+        rationale: impl Into<String>,
+        evidence: Vec<Evidence>,
+    ) -> Self {
+        let rationale = rationale.into();
+        let mut evidence = evidence;
+        dedup(&mut evidence);
+        if evidence.is_empty() && matches!(answer, Answer::Yes | Answer::Partial) {
+            return ItemAnswer {
+                item,
+                answer: Answer::No,
+                rationale: format!(
+                    "{rationale} (no evidence location could be given, so this is not counted)"
+                ),
+                evidence,
+            };
+        }
+        ItemAnswer { item, answer, rationale, evidence }
+    }
+
+    pub fn yes(item: Item, rationale: impl Into<String>, evidence: Vec<Evidence>) -> Self {
+        Self::supported(item, Answer::Yes, rationale, evidence)
+    }
+
+    pub fn partial(item: Item, rationale: impl Into<String>, evidence: Vec<Evidence>) -> Self {
+        Self::supported(item, Answer::Partial, rationale, evidence)
+    }
+
+    /// `no` says what was sought; counter-evidence (a disabled scan) may come with it.
+    pub fn no(
+        item: Item,
+        sought: &str,
+        rationale: impl Into<String>,
+        evidence: Vec<Evidence>,
+    ) -> Self {
+        let rationale = rationale.into();
+        let rationale = if rationale.is_empty() {
+            format!("looked for {sought}: none found")
+        } else {
+            format!("{rationale} (looked for {sought})")
+        };
+        let mut evidence = evidence;
+        dedup(&mut evidence);
+        ItemAnswer { item, answer: Answer::No, rationale, evidence }
+    }
+
+    pub fn not_applicable(item: Item, sought: &str) -> Self {
+        ItemAnswer {
+            item,
+            answer: Answer::NotApplicable,
+            rationale: format!("does not apply: no {sought} outside test data"),
+            evidence: Vec::new(),
+        }
+    }
+}
+
+fn dedup(evidence: &mut Vec<Evidence>) {
+    let mut seen = std::collections::HashSet::new();
+    evidence.retain(|e| seen.insert((e.location.clone(), e.capability)));
+    evidence.truncate(12);
+}
+
+/// Answers all nine items.
+pub fn evaluate(context: &Context) -> Vec<ItemAnswer> {
+    vec![
+        b1_sast::evaluate(context),
+        b2_dependencies::evaluate(context),
+        b3_images::evaluate(context),
+        b4_iac::evaluate(context),
+        b5_secrets::evaluate(context),
+        d1_gates::evaluate(context),
+        d2_signing::evaluate(context),
+        d3_sbom::evaluate(context),
+        d4_policy::evaluate(context),
+    ]
+}

@@ -1,0 +1,243 @@
+//! Splitting a shell script into commands, each with the source line it stands on.
+//!
+//! This is not a shell parser: it joins `\` continuations and lines that end in an
+//! operator, drops comments outside quotes, splits on `;`, `&&`, `||` and `|`, and notes
+//! the shapes that stop a failure from failing the step (`|| true`, `set +e`). It never
+//! runs anything.
+
+use crate::model::{Command, Location};
+
+/// One shell segment: a simple command between operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub text: String,
+    /// The operator after this segment (`;`, `&&`, `||`, `|`) or empty at the end.
+    pub next_op: &'static str,
+}
+
+/// Where the script text sits in its file, to give each command its own line.
+pub struct ScriptSource<'a> {
+    pub path: &'a str,
+    /// The whole file, split into lines (index 0 is line 1).
+    pub file_lines: &'a [String],
+    /// First and last line of the script value in the file.
+    pub start_line: u32,
+    pub end_line: u32,
+    pub column: u32,
+}
+
+/// Splits `script` into logical commands with their lines.
+pub fn split_commands(script: &str, source: &ScriptSource) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let mut errexit_off: Option<u32> = None;
+    let mut search_from = source.start_line;
+    for (text, first_physical) in logical_lines(script) {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let line = locate(trimmed, first_physical, source, &mut search_from);
+        if is_set_flag(trimmed, "+e") {
+            errexit_off = Some(line);
+        } else if is_set_flag(trimmed, "-e") {
+            errexit_off = None;
+        }
+        let cannot_fail = swallowed_failure(trimmed).or_else(|| {
+            errexit_off
+                .map(|at| format!("`set +e` on line {at} lets the script go on after a failure"))
+        });
+        commands.push(Command {
+            text: trimmed.to_string(),
+            location: Location::new(source.path, line, source.column),
+            cannot_fail,
+        });
+    }
+    commands
+}
+
+fn is_set_flag(text: &str, flag: &str) -> bool {
+    let mut words = text.split_whitespace();
+    words.next() == Some("set")
+        && words.any(|w| {
+            w == flag
+                || (w.starts_with(&flag[..1])
+                    && w.contains(&flag[1..])
+                    && !w.starts_with("-o")
+                    && !w.starts_with("+o"))
+        })
+}
+
+/// Why the exit status of this logical line cannot fail the step, if it cannot.
+fn swallowed_failure(text: &str) -> Option<String> {
+    let segments = segments(text);
+    let last_or = segments.iter().rposition(|s| s.next_op == "||")?;
+    let fallback = segments.get(last_or + 1)?.text.trim();
+    let first = fallback.split_whitespace().next().unwrap_or("");
+    let swallows = matches!(first, "true" | ":" | "echo" | "printf")
+        || fallback == "exit 0"
+        || fallback.starts_with("exit 0 ")
+        || fallback.starts_with("echo");
+    swallows.then(|| format!("`|| {fallback}` swallows a failure"))
+}
+
+/// Joins continued lines and drops comments. Yields each logical line with the 0-based
+/// index of its first physical line in the script.
+pub fn logical_lines(script: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut start = 0;
+    for (index, raw) in script.lines().enumerate() {
+        let line = strip_comment(raw);
+        if current.is_empty() {
+            start = index;
+        }
+        let trimmed_end = line.trim_end();
+        if let Some(body) = trimmed_end.strip_suffix('\\') {
+            current.push_str(body);
+            current.push(' ');
+            continue;
+        }
+        current.push_str(trimmed_end);
+        let ends_with_operator = ["&&", "||", "|"].iter().any(|op| trimmed_end.ends_with(op));
+        if ends_with_operator {
+            current.push(' ');
+            continue;
+        }
+        if !current.trim().is_empty() {
+            out.push((std::mem::take(&mut current), start));
+        }
+        current.clear();
+    }
+    if !current.trim().is_empty() {
+        out.push((current, start));
+    }
+    out
+}
+
+/// Removes a `#` comment that is outside quotes and starts a word.
+fn strip_comment(line: &str) -> &str {
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '#') if previous.is_whitespace() => return &line[..i],
+            _ => {}
+        }
+        previous = c;
+    }
+    line
+}
+
+/// Splits a logical line on `;`, `&&`, `||`, `|` and `&` outside quotes.
+pub fn segments(text: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            current.push(c);
+            continue;
+        }
+        let op: Option<&'static str> = match c {
+            '\'' | '"' => {
+                quote = Some(c);
+                None
+            }
+            ';' => Some(";"),
+            '&' if chars.peek() == Some(&'&') => {
+                chars.next();
+                Some("&&")
+            }
+            '|' if chars.peek() == Some(&'|') => {
+                chars.next();
+                Some("||")
+            }
+            '|' => Some("|"),
+            _ => None,
+        };
+        match op {
+            Some(op) => {
+                out.push(Segment { text: current.trim().to_string(), next_op: op });
+                current.clear();
+            }
+            None => current.push(c),
+        }
+    }
+    out.push(Segment { text: current.trim().to_string(), next_op: "" });
+    out.retain(|s| !s.text.is_empty() || !s.next_op.is_empty());
+    out
+}
+
+/// The file line of a logical line: found by its text in the script's span of the file,
+/// so that folded and quoted scalars (whose text lines do not map one-to-one) still point
+/// at the right place.
+fn locate(text: &str, first_physical: usize, source: &ScriptSource, search_from: &mut u32) -> u32 {
+    let probe: String = text.chars().take(40).collect();
+    let probe = probe.trim();
+    let last = source.end_line.max(source.start_line);
+    for line in (*search_from).max(source.start_line)..=last {
+        let Some(content) = source.file_lines.get(line as usize - 1) else { break };
+        if !probe.is_empty() && content.contains(probe) {
+            *search_from = line;
+            return line;
+        }
+    }
+    let guess = source.start_line + first_physical as u32;
+    guess.min(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(script: &str) -> Vec<Command> {
+        let lines: Vec<String> = script.lines().map(str::to_string).collect();
+        let source = ScriptSource {
+            path: "f",
+            file_lines: &lines,
+            start_line: 1,
+            end_line: lines.len() as u32,
+            column: 1,
+        };
+        split_commands(script, &source)
+    }
+
+    #[test]
+    fn joins_continuations_and_drops_comments() {
+        let commands = split(
+            "trivy image \\\n  --severity HIGH \\\n  app:1\n# --exit-code 1\necho done # --exit-code 1\n",
+        );
+        assert_eq!(commands.len(), 2);
+        assert_eq!(commands[0].text, "trivy image    --severity HIGH    app:1");
+        assert_eq!(commands[0].location.line, 1);
+        assert_eq!(commands[1].text, "echo done");
+        assert_eq!(commands[1].location.line, 5);
+    }
+
+    #[test]
+    fn notes_swallowed_failures() {
+        let commands =
+            split("semgrep --error || true\nset +e\ngitleaks detect\nset -e\ngitleaks detect\n");
+        assert!(commands[0].cannot_fail.is_some());
+        assert!(commands[2].cannot_fail.as_deref().unwrap_or("").contains("set +e"));
+        assert!(commands[4].cannot_fail.is_none());
+        assert!(
+            split("trivy fs . || exit 1").first().and_then(|c| c.cannot_fail.clone()).is_none()
+        );
+    }
+
+    #[test]
+    fn keeps_quoted_hashes_and_operators() {
+        let commands = split("echo 'a # b; c' && trivy fs .\n");
+        assert_eq!(commands.len(), 1);
+        let parts = segments(&commands[0].text);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1].text, "trivy fs .");
+    }
+}
