@@ -48,13 +48,20 @@ fn sarif(repo: &Repo, path: &str, rules: &RuleSet, out: &mut Detections) {
             continue;
         };
         let results = run.get("results").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
+        let scanned = scanned_kinds(&run);
         let line = line_of(&text, &format!("\"{driver}\""));
         for m in rules.matches(&Subject::Sarif { driver }) {
+            let mut capabilities = m.capabilities;
+            for capability in &scanned {
+                if !capabilities.contains(capability) {
+                    capabilities.push(*capability);
+                }
+            }
             out.all.push(Detection {
                 note: format!("committed SARIF from {driver} with {results} result(s): the tool ran once, nothing shows it runs automatically"),
                 rule: m.rule,
                 tool: m.tool,
-                capabilities: m.capabilities,
+                capabilities,
                 location: Location::new(path, line, 1),
                 source: Source::Output,
                 triggers: None,
@@ -101,4 +108,48 @@ fn committed_sbom(path: &str, line: u32, description: String) -> Detection {
         note: format!("committed {description}: a static SBOM, not generated for each release"),
         external: None,
     }
+}
+
+/// Dependency manifests and lock files: a scanner whose results point at them scanned
+/// dependencies, whatever else it can do.
+const MANIFESTS: &[&str] = &[
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "package.json",
+    "requirements.txt",
+    "poetry.lock",
+    "Pipfile.lock",
+    "go.sum",
+    "go.mod",
+    "Cargo.lock",
+    "pom.xml",
+    "build.gradle",
+    "Gemfile.lock",
+    "composer.lock",
+    "packages.lock.json",
+];
+
+/// What a multi-purpose scanner's SARIF shows it scanned, from its results' files.
+fn scanned_kinds(run: &Value) -> Vec<Capability> {
+    let mut kinds = Vec::new();
+    let results = run.get("results").and_then(Value::as_array).cloned().unwrap_or_default();
+    for result in &results {
+        let uri = result
+            .pointer("/locations/0/physicalLocation/artifactLocation/uri")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let name = uri.rsplit('/').next().unwrap_or(uri);
+        let kind = if MANIFESTS.contains(&name) {
+            Capability::DependencyScan
+        } else if name.ends_with(".tf") || name.ends_with(".bicep") {
+            Capability::IacScan
+        } else {
+            continue;
+        };
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    kinds
 }

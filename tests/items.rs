@@ -1,0 +1,101 @@
+//! Each checklist item answered yes, partial and no (or n/a) on fixture repositories named
+//! for the behaviour they show. The fixtures are small repositories under `fixtures/`.
+
+mod common;
+
+use common::{answer, evidence_paths, fixture, scan_json};
+
+/// (fixture, item, expected answer)
+const CASES: &[(&str, &str, &str)] = &[
+    // B1: SAST on every pull request.
+    ("sast-on-every-pull-request", "B1", "yes"),
+    ("composite-and-reusable", "B1", "yes"),
+    ("sast-only-after-merge", "B1", "partial"),
+    ("sast-pr-paths-filter", "B1", "partial"),
+    ("sast-invalid-duplicate-key", "B1", "no"),
+    ("no-ci-at-all", "B1", "no"),
+    // B2: dependency scanning.
+    ("deps-scan-nightly", "B2", "yes"),
+    ("deps-bot-only", "B2", "partial"),
+    ("no-ci-at-all", "B2", "no"),
+    // B3: images scanned before push.
+    ("image-scanned-before-push", "B3", "yes"),
+    ("image-scan-cannot-fail", "B3", "yes"),
+    ("image-pushed-then-scanned", "B3", "partial"),
+    ("dockerfile-never-built", "B3", "no"),
+    ("no-ci-at-all", "B3", "n/a"),
+    // B4: IaC scanning.
+    ("iac-scanned-on-pull-requests", "B4", "yes"),
+    ("iac-scanned-nightly", "B4", "partial"),
+    ("iac-unscanned", "B4", "no"),
+    ("iac-only-in-test-data", "B4", "n/a"),
+    // B5: secrets prevented at commit time.
+    ("secrets-commit-hook", "B5", "yes"),
+    ("secrets-push-hook-and-ci", "B5", "partial"),
+    ("secrets-config-only", "B5", "partial"),
+    ("no-ci-at-all", "B5", "no"),
+    // D1: blocking gates on the deploy path.
+    ("image-scanned-before-push", "D1", "yes"),
+    ("gate-on-pull-requests-only", "D1", "partial"),
+    ("image-pushed-then-scanned", "D1", "partial"),
+    ("image-scan-cannot-fail", "D1", "no"),
+    // D4: no IaC, no policy question.
+    ("no-ci-at-all", "D4", "n/a"),
+    ("iac-scanned-on-pull-requests", "D4", "partial"),
+    ("iac-unscanned", "D4", "no"),
+];
+
+#[test]
+fn every_fixture_gets_the_expected_answers() {
+    let mut failures = Vec::new();
+    for (name, item, want) in CASES {
+        let report = scan_json(&fixture(name));
+        let got = answer(&report, item);
+        if got != *want {
+            failures.push(format!("{name} {item}: want {want}, got {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_positive_answer_cites_a_location() {
+    for (name, _, _) in CASES {
+        let report = scan_json(&fixture(name));
+        for item in report["items"].as_array().into_iter().flatten() {
+            let id = item["id"].as_str().unwrap_or("?");
+            if matches!(item["answer"].as_str(), Some("yes" | "partial")) {
+                assert!(!evidence_paths(&report, id).is_empty(), "{name} {id} has no evidence");
+            }
+            assert!(
+                item["rationale"].as_str().is_some_and(|r| !r.is_empty()),
+                "{name} {id} has no rationale"
+            );
+        }
+    }
+}
+
+#[test]
+fn evidence_points_at_the_line_that_runs_the_tool() {
+    let report = scan_json(&fixture("image-scanned-before-push"));
+    let evidence = evidence_paths(&report, "B3");
+    assert!(evidence.contains(&".github/workflows/image.yml:11".to_string()), "{evidence:?}");
+    assert!(evidence.contains(&".github/workflows/image.yml:15".to_string()), "{evidence:?}");
+}
+
+#[test]
+fn an_invalid_workflow_is_a_diagnostic_naming_file_and_line() {
+    let report = scan_json(&fixture("sast-invalid-duplicate-key"));
+    let diagnostics = report["diagnostics"].as_array().cloned().unwrap_or_default();
+    assert!(
+        diagnostics.iter().any(|d| d["path"] == ".github/workflows/sast.yml" && d["line"] == 9),
+        "{diagnostics:?}"
+    );
+}
+
+#[test]
+fn test_data_never_makes_an_item_apply() {
+    let report = scan_json(&fixture("iac-only-in-test-data"));
+    assert_eq!(answer(&report, "B4"), "n/a");
+    assert_eq!(answer(&report, "D4"), "n/a");
+}
