@@ -14,6 +14,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ("sast-pr-paths-filter", "B1", "partial"),
     ("sast-invalid-duplicate-key", "B1", "no"),
     ("no-ci-at-all", "B1", "no"),
+    ("golangci-with-gosec", "B1", "yes"),
+    ("golangci-without-gosec", "B1", "no"),
     // B2: dependency scanning.
     ("deps-scan-nightly", "B2", "yes"),
     ("deps-bot-only", "B2", "partial"),

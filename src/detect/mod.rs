@@ -2,6 +2,7 @@
 //! outputs, producing [`Detection`]s: which tool, doing what, where, when it runs and
 //! whether it can fail its job. No checklist logic lives here.
 
+mod linters;
 mod outputs;
 mod release;
 mod services;
@@ -78,6 +79,7 @@ pub fn detect(repo: &Repo, parsed: &Parsed, rules: &RuleSet) -> Detections {
     for (p, pipeline) in parsed.pipelines.iter().enumerate() {
         detect_pipeline(p, pipeline, rules, &mut out);
     }
+    linters::apply_linter_configs(repo, &mut out);
     release::detect_release_configs(repo, parsed, &mut out);
     detect_hooks(parsed, rules, &mut out);
     detect_configs(repo, rules, &mut out);
