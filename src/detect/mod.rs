@@ -124,11 +124,19 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Det
                     }
                 }
             }
+            let remote_action = match &step.kind {
+                StepKind::Uses { reference, .. } if is_remote_action(reference) => {
+                    Some(format!("action {reference} from another repository"))
+                }
+                _ => None,
+            };
+            let external = job.external.clone().or(remote_action);
+            // A reusable workflow's job name says what it runs; an action's name is its own.
+            let guessed_name = if job.external.is_some() { job.id.as_str() } else { "" };
             if found.is_empty()
-                && let (Some(external), StepKind::Uses { reference, .. }) =
-                    (&job.external, &step.kind)
+                && let (Some(external), StepKind::Uses { reference, .. }) = (&external, &step.kind)
                 && let Some(guess) =
-                    guess_external(&job.id, reference, &step.location, external, &triggers)
+                    guess_external(guessed_name, reference, &step.location, external, &triggers)
             {
                 out.all.push(Detection {
                     source: Source::Step { pipeline: p, job: j, step: s },
@@ -246,19 +254,48 @@ fn detect_configs(repo: &Repo, rules: &RuleSet, out: &mut Detections) {
     }
 }
 
-/// Capabilities that the name of unreadable external configuration suggests.
+/// Capabilities that the name of unreadable external configuration suggests. Phrases, not
+/// single words: `secrets-management` fetches secrets, it does not scan for them.
 const NAME_HINTS: &[(&[&str], Capability)] = &[
+    (
+        &["iac", "checkov", "tfsec", "terraform-static-analysis", "kics", "terrascan"],
+        Capability::IacScan,
+    ),
     (&["sast", "codeql", "semgrep", "sonar", "static-analysis", "code-scan"], Capability::Sast),
     (
-        &["dependency", "dependencies", "deps", "sca", "vulnerab", "audit", "osv"],
+        &[
+            "dependency-scan",
+            "dependency-audit",
+            "dependency-check",
+            "dependency_scanning",
+            "dependency-scanning",
+            "dependency-review",
+            "deps-scan",
+            "deps-audit",
+            "osv-scanner",
+            "vulnerability-scan",
+            "sca-scan",
+        ],
         Capability::DependencyScan,
     ),
-    (&["secret", "gitleaks", "trufflehog"], Capability::SecretScan),
     (
-        &["container-scan", "image-scan", "container_scan", "docker-scan", "trivy"],
+        &[
+            "secret-scan",
+            "secrets-scan",
+            "secret-detection",
+            "secret_detection",
+            "secrets-detection",
+            "secret-scanning",
+            "gitleaks",
+            "trufflehog",
+            "detect-secrets",
+        ],
+        Capability::SecretScan,
+    ),
+    (
+        &["container-scan", "container_scan", "container-scanning", "image-scan", "docker-scan"],
         Capability::ContainerScan,
     ),
-    (&["iac", "checkov", "tfsec", "terraform-static", "kics"], Capability::IacScan),
     (&["sbom"], Capability::Sbom),
 ];
 
@@ -272,12 +309,16 @@ pub fn guess_external(
     external: &str,
     triggers: &Triggers,
 ) -> Option<Detection> {
-    let haystack = format!("{} {}", job, reference).to_ascii_lowercase();
-    let capabilities: Vec<Capability> = NAME_HINTS
+    let haystack = format!("{} {}", job, reference).to_ascii_lowercase().replace('_', "-");
+    let mut capabilities: Vec<Capability> = NAME_HINTS
         .iter()
-        .filter(|(words, _)| words.iter().any(|w| haystack.contains(w)))
+        .filter(|(words, _)| words.iter().any(|w| haystack.contains(&w.replace('_', "-"))))
         .map(|(_, c)| *c)
         .collect();
+    // "terraform-static-analysis" is an IaC scan, not SAST of application code.
+    if capabilities.contains(&Capability::IacScan) && haystack.contains("terraform") {
+        capabilities.retain(|c| *c != Capability::Sast);
+    }
     if capabilities.is_empty() {
         return None;
     }
@@ -304,4 +345,13 @@ pub fn detect_artifacts(artifacts: &Repo, rules: &RuleSet, out: &mut Detections)
     for detection in &mut out.all {
         detection.note = format!("{} (from the --evidence folder)", detection.note);
     }
+}
+
+/// A GitHub action or reusable workflow in another repository (`owner/repo@ref`).
+fn is_remote_action(reference: &str) -> bool {
+    !reference.starts_with("./")
+        && !reference.starts_with("docker://")
+        && !reference.contains(':')
+        && reference.contains('/')
+        && reference.contains('@')
 }
