@@ -125,7 +125,9 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Det
                 }
             }
             let remote_action = match &step.kind {
-                StepKind::Uses { reference, .. } if is_remote_action(reference) => {
+                StepKind::Uses { reference, .. }
+                    if is_remote_action(reference) && !rules.is_vendor_action(reference) =>
+                {
                     Some(format!("action {reference} from another repository"))
                 }
                 _ => None,

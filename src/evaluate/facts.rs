@@ -49,7 +49,10 @@ pub fn gather(repo: &Repo) -> Facts {
                 None
             }
             FileKind::Rego | FileKind::Sentinel => {
-                if !file.path.ends_with("_test.rego") {
+                // Policies' own unit tests and tool ignore-policies (`.trivyignore.rego`) are
+                // not policies for infrastructure.
+                let name = file.path.rsplit('/').next().unwrap_or("");
+                if !name.ends_with("_test.rego") && !name.starts_with('.') {
                     facts.policies.push(file.path.clone());
                 }
                 None

@@ -47,6 +47,9 @@ pub struct Match {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     config_globs: Vec<Vec<GlobMatcher>>,
+    /// Owners of the vendor actions the rules name (`aquasecurity`, `github`, …), plus
+    /// GitHub's own `actions`: their other actions are not an organisation's configuration.
+    vendor_owners: Vec<String>,
 }
 
 /// Programs that run another program given as their next argument(s).
@@ -237,7 +240,23 @@ impl RuleSet {
                     .collect()
             })
             .collect();
-        RuleSet { rules, config_globs }
+        let mut vendor_owners: Vec<String> = rules
+            .iter()
+            .filter(|r| r.vendor)
+            .flat_map(|r| r.recognise.actions.iter())
+            .filter_map(|a| a.split('/').next())
+            .map(str::to_ascii_lowercase)
+            .chain(["actions".to_string(), "github".to_string()])
+            .collect();
+        vendor_owners.sort();
+        vendor_owners.dedup();
+        RuleSet { rules, config_globs, vendor_owners }
+    }
+
+    /// Whether a GitHub action reference belongs to a tool vendor the rules know.
+    pub fn is_vendor_action(&self, reference: &str) -> bool {
+        let owner = reference.split('/').next().unwrap_or("").to_ascii_lowercase();
+        self.vendor_owners.binary_search(&owner).is_ok()
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
