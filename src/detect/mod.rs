@@ -328,7 +328,8 @@ pub fn guess_external(
         rule: "external-configuration".to_string(),
         tool: format!("unresolved {external}"),
         note: format!(
-            "job `{job}` runs {external}, which cannot be read offline; its name suggests {}",
+            "{}{external}, which cannot be read offline; its name suggests {}",
+            if job.is_empty() { "runs ".to_string() } else { format!("job `{job}` runs ") },
             capabilities.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
         ),
         capabilities,
