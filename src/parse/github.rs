@@ -32,6 +32,11 @@ pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
         ));
         return;
     };
+    // A reusable workflow runs only when called: local callers inline it with their own
+    // triggers, so on its own it is not a pipeline.
+    if only_called(on) {
+        return;
+    }
     let mut triggers = read_triggers(on);
     triggers.location = Some(Location::new(path, on_key.line(), on_key.pos().col));
     let env = env_of(root, path);
@@ -67,6 +72,16 @@ fn rejected_by_github(file: &YamlFile) -> Option<Diagnostic> {
         ));
     }
     None
+}
+
+/// Whether `workflow_call` is the workflow's only event.
+fn only_called(on: Yaml) -> bool {
+    let events: Vec<&str> = if on.is_map() {
+        on.entries().into_iter().filter_map(|(k, _)| k.str()).collect()
+    } else {
+        on.strings()
+    };
+    events == ["workflow_call"]
 }
 
 /// Reads every form of `on:`: a scalar, a list, a map (block or flow).
