@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod detect;
 pub mod discover;
 pub mod evaluate;
@@ -28,6 +29,8 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// Folders of CI artifacts from the current run (SARIF, SBOMs) to count as outputs.
     pub evidence: Vec<PathBuf>,
+    /// Answers a human vouches for (`--config`).
+    pub overrides: Vec<config::Override>,
 }
 
 /// Scans one repository checkout.
@@ -49,7 +52,8 @@ pub fn scan(root: &Path, options: &ScanOptions, rules: &RuleSet) -> ScanReport {
 
     let facts = evaluate::facts::gather(&repo);
     let context = evaluate::Context { parsed: &parsed, detections: &detections.all, facts: &facts };
-    let items = evaluate::evaluate(&context);
+    let mut items = evaluate::evaluate(&context);
+    config::apply_overrides(&mut items, &options.overrides);
 
     ScanReport {
         root: root.to_string_lossy().into_owned(),

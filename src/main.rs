@@ -91,6 +91,9 @@ struct ScanArgs {
     /// Most files considered.
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     max_files: usize,
+    /// A configuration file (exclusions, extra rules, fail-on, overrides with reasons).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Colour in the text table (NO_COLOR is honoured).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -137,7 +140,22 @@ fn run(cli: Cli) -> ExitCode {
 }
 
 fn run_scan(args: &ScanArgs) -> Result<ExitCode, String> {
-    let rules = rules::load(&args.rules).map_err(|problems| {
+    let config = match &args.config {
+        Some(path) => ciproof::config::load(path).map_err(|problems| {
+            problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\nciproof: ")
+        })?,
+        None => ciproof::config::Config::default(),
+    };
+    let mut rule_dirs = config.rules.clone();
+    rule_dirs.extend(args.rules.iter().cloned());
+    let mut exclude = config.exclude.clone();
+    exclude.extend(args.exclude.iter().cloned());
+    let fail_on = args.fail_on.or(match config.fail_on.as_deref() {
+        Some("no") => Some(FailOn::No),
+        Some("partial") => Some(FailOn::Partial),
+        _ => None,
+    });
+    let rules = rules::load(&rule_dirs).map_err(|problems| {
         problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\nciproof: ")
     })?;
     let extra: Vec<(Format, PathBuf)> =
@@ -146,10 +164,11 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode, String> {
         walk: WalkOptions {
             max_file_bytes: args.max_file_size,
             max_files: args.max_files,
-            exclude: args.exclude.clone(),
+            exclude,
             ..WalkOptions::default()
         },
         evidence: args.evidence.clone(),
+        overrides: config.overrides.clone(),
     };
     let mut reports = Vec::new();
     for path in &args.paths {
@@ -176,7 +195,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode, String> {
         emit(*format, &reports, Some(file), false)?;
     }
 
-    let failing = |answer: Answer| match args.fail_on {
+    let failing = |answer: Answer| match fail_on {
         Some(FailOn::No) => answer == Answer::No,
         Some(FailOn::Partial) => matches!(answer, Answer::No | Answer::Partial),
         None => false,
