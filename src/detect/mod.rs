@@ -156,13 +156,16 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Det
                     (None, true) => format!("can block: {}", m.blocking_note),
                 };
                 let mut note = format!(
-                    "{} in {} job `{}`, runs on {}; {}",
+                    "{} in {} job `{}`, runs on {}",
                     m.tool,
                     pipeline.platform.name(),
                     job.id,
                     triggers.describe(),
-                    blocking
                 );
+                // Whether it can fail the job matters only for security scans (D1).
+                if m.capabilities.iter().any(|c| c.is_security_scan()) {
+                    note.push_str(&format!("; {blocking}"));
+                }
                 if let Some(mode) = &m.mode_note {
                     note.push_str(&format!(" ({mode})"));
                 }

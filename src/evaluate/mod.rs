@@ -94,6 +94,39 @@ impl Item {
         }
     }
 
+    /// What to add to satisfy the item, in one sentence.
+    pub fn remediation(self) -> &'static str {
+        match self {
+            Item::B1 => {
+                "run a SAST tool (CodeQL, Semgrep, SonarQube, …) in a pipeline triggered by every pull request, without a path filter"
+            }
+            Item::B2 => {
+                "run a dependency scanner (OSV-Scanner, Trivy fs, Grype, dependency-review, npm/pip/cargo audit, …) automatically: on pull requests and on a daily schedule"
+            }
+            Item::B3 => {
+                "scan each built image (Trivy image, Grype, Docker Scout, …) in the same job or a job the push depends on, before the push"
+            }
+            Item::B4 => {
+                "run an IaC scanner (Checkov, Trivy config, KICS, tfsec, …) on pull requests that change infrastructure"
+            }
+            Item::B5 => {
+                "add a commit-stage hook (pre-commit, husky or lefthook) that runs gitleaks, TruffleHog or detect-secrets and fails the commit on a finding"
+            }
+            Item::D1 => {
+                "make a security scan fail on critical findings (--exit-code 1, --fail-on, --error) and put it before every deploy, push or publish step (same job, or a job they need)"
+            }
+            Item::D2 => {
+                "sign release artifacts (cosign keyless, attestations) and verify them with a pinned identity or key before they are used or deployed"
+            }
+            Item::D3 => {
+                "generate an SBOM (Syft, Trivy, cdxgen, GoReleaser sboms) in the release pipeline and publish it with the release or as an attestation"
+            }
+            Item::D4 => {
+                "evaluate infrastructure changes against your own policies (Conftest/OPA, Kyverno CLI, Sentinel, cfn-guard) in CI on pull requests or before apply"
+            }
+        }
+    }
+
     pub fn phase(self) -> &'static str {
         match self {
             Item::B1 | Item::B2 | Item::B3 | Item::B4 | Item::B5 => "build",

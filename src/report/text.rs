@@ -54,6 +54,9 @@ fn render_one(report: &ScanReport, color: bool, out: &mut String) {
         for evidence in item.evidence.iter().take(4) {
             let _ = writeln!(out, "        - {}: {}", evidence.location, evidence.note);
         }
+        if matches!(item.answer, Answer::No | Answer::Partial) {
+            let _ = writeln!(out, "        next: {}", item.item.remediation());
+        }
     }
     if !report.diagnostics.is_empty() {
         let _ = writeln!(out, "\n{} diagnostic(s):", report.diagnostics.len());
