@@ -207,6 +207,19 @@ fn strip_version(reference: &str) -> &str {
     }
 }
 
+/// A reference as conditions see it: its scheme kept, its version dropped
+/// (`task:Maven@4` → `task:Maven`, `snyk/actions/node@master` → `snyk/actions/node`).
+fn invoked_reference(reference: &str) -> String {
+    match reference.split_once(':') {
+        Some((scheme, rest))
+            if matches!(scheme, "orb" | "pipe" | "task" | "template" | "image" | "plugin") =>
+        {
+            format!("{scheme}:{}", strip_version(rest))
+        }
+        _ => strip_version(reference).to_string(),
+    }
+}
+
 fn image_matches(reference: &str, image: &str) -> bool {
     let reference = strip_version(reference).to_ascii_lowercase();
     let reference =
@@ -269,8 +282,9 @@ impl RuleSet {
                 for rule in &self.rules {
                     if rule_references(rule, reference) {
                         let args = inputs.get("args").cloned().unwrap_or_default();
-                        let invokes = strip_version(reference);
-                        out.extend(decide(rule, &Call { invokes, args: &args, inputs, env }));
+                        let invokes = invoked_reference(reference);
+                        let call = Call { invokes: &invokes, args: &args, inputs, env };
+                        out.extend(decide(rule, &call));
                     }
                 }
             }
@@ -511,6 +525,9 @@ mod tests {
         assert_eq!(strip_version("aquasec/trivy:0.50"), "aquasec/trivy");
         assert!(image_matches("docker.io/aquasec/trivy:latest", "aquasec/trivy"));
         assert!(image_matches("ghcr.io/aquasecurity/trivy", "ghcr.io/aquasecurity/trivy"));
+        assert_eq!(invoked_reference("task:Maven@4"), "task:Maven");
+        assert_eq!(invoked_reference("pipe:snyk/snyk-scan:1.0.1"), "pipe:snyk/snyk-scan");
+        assert_eq!(invoked_reference("snyk/actions/node@master"), "snyk/actions/node");
     }
 
     #[test]
