@@ -139,6 +139,13 @@ pub struct Narrowing {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Condition {
+    /// Matches what is invoked: a command's program name (`mvn`, `image:aquasec/trivy:0.50`),
+    /// a building block's reference without its version (`snyk/actions/docker`,
+    /// `orb:snyk/snyk/scan`), or a hook's id. Lets one rule tell apart the programs or
+    /// building blocks that recognise it (`sonar-scanner` runs a scan with any arguments,
+    /// `mvn` only with the `sonar:sonar` goal).
+    #[serde(default)]
+    pub invokes: Option<Pattern>,
     /// Matches the command's arguments (the text after the program name).
     #[serde(default)]
     pub args: Option<Pattern>,

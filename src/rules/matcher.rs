@@ -210,6 +210,19 @@ fn strip_version(reference: &str) -> &str {
     }
 }
 
+/// A reference as conditions see it: its scheme kept, its version dropped
+/// (`task:Maven@4` → `task:Maven`, `snyk/actions/node@master` → `snyk/actions/node`).
+fn invoked_reference(reference: &str) -> String {
+    match reference.split_once(':') {
+        Some((scheme, rest))
+            if matches!(scheme, "orb" | "pipe" | "task" | "template" | "image" | "plugin") =>
+        {
+            format!("{scheme}:{}", strip_version(rest))
+        }
+        _ => strip_version(reference).to_string(),
+    }
+}
+
 fn image_matches(reference: &str, image: &str) -> bool {
     let reference = strip_version(reference).to_ascii_lowercase();
     let reference =
@@ -273,7 +286,13 @@ impl RuleSet {
                     for rule in &self.rules {
                         if rule_runs(rule, &invocation) {
                             let args = invocation.args.join(" ");
-                            out.extend(decide(rule, &args, &empty, env));
+                            let call = Call {
+                                invokes: &invocation.program,
+                                args: &args,
+                                inputs: &empty,
+                                env,
+                            };
+                            out.extend(decide(rule, &call));
                         }
                     }
                 }
@@ -282,21 +301,25 @@ impl RuleSet {
                 for rule in &self.rules {
                     if rule_references(rule, reference) {
                         let args = inputs.get("args").cloned().unwrap_or_default();
-                        out.extend(decide(rule, &args, inputs, env));
+                        let invokes = invoked_reference(reference);
+                        let call = Call { invokes: &invokes, args: &args, inputs, env };
+                        out.extend(decide(rule, &call));
                     }
                 }
             }
             Subject::Hook { id, args } => {
                 for rule in &self.rules {
                     if rule.recognise.hooks.iter().any(|h| h.eq_ignore_ascii_case(id)) {
-                        out.extend(decide(rule, args, &empty, &empty));
+                        let call = Call { invokes: id, args, inputs: &empty, env: &empty };
+                        out.extend(decide(rule, &call));
                     }
                 }
             }
             Subject::Config { path } => {
                 for (rule, globs) in self.rules.iter().zip(&self.config_globs) {
                     if globs.iter().any(|g| g.is_match(path)) {
-                        out.extend(decide(rule, "", &empty, &empty));
+                        let call = Call { invokes: "", args: "", inputs: &empty, env: &empty };
+                        out.extend(decide(rule, &call));
                     }
                 }
             }
@@ -308,7 +331,8 @@ impl RuleSet {
                         .iter()
                         .any(|d| driver.to_ascii_lowercase().starts_with(&d.to_ascii_lowercase()))
                     {
-                        out.extend(decide(rule, "", &empty, &empty));
+                        let call = Call { invokes: "", args: "", inputs: &empty, env: &empty };
+                        out.extend(decide(rule, &call));
                     }
                 }
             }
@@ -376,39 +400,38 @@ fn lookup<'a>(rule: &'a Rule, inputs: &'a BTreeMap<String, String>, name: &str) 
         .or_else(|| rule.input_defaults.get(name).map(String::as_str))
 }
 
+/// One recognised invocation, as conditions see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    /// The program, the building block's reference without its version, or the hook id.
+    pub invokes: &'a str,
+    pub args: &'a str,
+    pub inputs: &'a BTreeMap<String, String>,
+    pub env: &'a BTreeMap<String, String>,
+}
+
 impl Condition {
-    /// Whether the condition holds for these arguments, inputs and environment.
-    pub fn holds(
-        &self,
-        rule: &Rule,
-        args: &str,
-        inputs: &BTreeMap<String, String>,
-        env: &BTreeMap<String, String>,
-    ) -> bool {
-        let args_ok = self.args.as_ref().is_none_or(|p| p.is_match(args));
-        let not_ok = self.not_args.as_ref().is_none_or(|p| !p.is_match(args));
+    /// Whether the condition holds for this invocation.
+    pub fn holds(&self, rule: &Rule, call: &Call) -> bool {
+        let invokes_ok = self.invokes.as_ref().is_none_or(|p| p.is_match(call.invokes));
+        let args_ok = self.args.as_ref().is_none_or(|p| p.is_match(call.args));
+        let not_ok = self.not_args.as_ref().is_none_or(|p| !p.is_match(call.args));
         let inputs_ok = self
             .inputs
             .iter()
-            .all(|(name, p)| p.is_match(lookup(rule, inputs, name).unwrap_or("")));
-        let env_ok = self.env.iter().all(|(name, p)| env.get(name).is_some_and(|v| p.is_match(v)));
-        let any_ok =
-            self.any.is_empty() || self.any.iter().any(|c| c.holds(rule, args, inputs, env));
-        args_ok && not_ok && inputs_ok && env_ok && any_ok
+            .all(|(name, p)| p.is_match(lookup(rule, call.inputs, name).unwrap_or("")));
+        let env_ok =
+            self.env.iter().all(|(name, p)| call.env.get(name).is_some_and(|v| p.is_match(v)));
+        let any_ok = self.any.is_empty() || self.any.iter().any(|c| c.holds(rule, call));
+        invokes_ok && args_ok && not_ok && inputs_ok && env_ok && any_ok
     }
 }
 
 /// Decides capability and blocking for one recognised invocation.
-fn decide(
-    rule: &Rule,
-    args: &str,
-    inputs: &BTreeMap<String, String>,
-    env: &BTreeMap<String, String>,
-) -> Option<Match> {
-    let mode = rule
-        .capabilities
-        .iter()
-        .find(|m| m.when.as_ref().is_none_or(|c| c.holds(rule, args, inputs, env)));
+fn decide(rule: &Rule, call: &Call) -> Option<Match> {
+    let (args, inputs, env) = (call.args, call.inputs, call.env);
+    let mode =
+        rule.capabilities.iter().find(|m| m.when.as_ref().is_none_or(|c| c.holds(rule, call)));
     if mode.is_some_and(|m| m.ignore) {
         return None;
     }
@@ -420,9 +443,9 @@ fn decide(
     }
     let default = mode.and_then(|m| m.blocks).unwrap_or(rule.blocking.default);
     let (blocks, blocking_note) =
-        if rule.blocking.unless.as_ref().is_some_and(|c| c.holds(rule, args, inputs, env)) {
+        if rule.blocking.unless.as_ref().is_some_and(|c| c.holds(rule, call)) {
             (false, "an option stops it failing on findings".to_string())
-        } else if rule.blocking.when.as_ref().is_some_and(|c| c.holds(rule, args, inputs, env)) {
+        } else if rule.blocking.when.as_ref().is_some_and(|c| c.holds(rule, call)) {
             (true, "set to fail on findings".to_string())
         } else if default {
             (
@@ -521,6 +544,9 @@ mod tests {
         assert_eq!(strip_version("aquasec/trivy:0.50"), "aquasec/trivy");
         assert!(image_matches("docker.io/aquasec/trivy:latest", "aquasec/trivy"));
         assert!(image_matches("ghcr.io/aquasecurity/trivy", "ghcr.io/aquasecurity/trivy"));
+        assert_eq!(invoked_reference("task:Maven@4"), "task:Maven");
+        assert_eq!(invoked_reference("pipe:snyk/snyk-scan:1.0.1"), "pipe:snyk/snyk-scan");
+        assert_eq!(invoked_reference("snyk/actions/node@master"), "snyk/actions/node");
     }
 
     #[test]
@@ -531,5 +557,34 @@ mod tests {
         );
         assert_eq!(flag_value("fs --scanners=vuln .", "--scanners").as_deref(), Some("vuln"));
         assert_eq!(flag_value("fs .", "--scanners"), None);
+    }
+
+    #[test]
+    fn conditions_can_tell_apart_what_is_invoked() {
+        let text = r#"
+id: sonar-like
+name: Sonar-like
+recognise: { commands: [sonar-scanner, mvn], actions: [acme/scan] }
+capabilities:
+  - { when: { invokes: '^mvn$', not-args: 'sonar:sonar' }, is: [sast], ignore: true }
+  - { when: { invokes: '^acme/scan/setup$' }, is: [sast], ignore: true }
+  - is: [sast]
+examples: { match: [sonar-scanner], no-match: [mvn test] }
+"#;
+        let rule = match crate::rules::parse_rule("rules/sonar-like.yml", text) {
+            Ok(rule) => rule,
+            Err(problems) => panic!("{problems:?}"),
+        };
+        let rules = RuleSet::new(vec![rule]);
+        let env = BTreeMap::new();
+        let found = |text| rules.matches(&Subject::Command { text, env: &env }).len();
+        assert_eq!(found("sonar-scanner -Dsonar.host.url=x"), 1);
+        assert_eq!(found("mvn -B verify sonar:sonar"), 1);
+        assert_eq!(found("mvn -B verify"), 0);
+        let used = |reference| {
+            rules.matches(&Subject::Reference { reference, inputs: &env, env: &env }).len()
+        };
+        assert_eq!(used("acme/scan@v1"), 1);
+        assert_eq!(used("acme/scan/setup@v1"), 0);
     }
 }
