@@ -69,7 +69,7 @@ pub struct Invocation {
 /// The program invocations of one shell segment: normally one, after wrappers; for
 /// `docker run`, also the image's entry point as `image:NAME` with the arguments after it.
 pub fn program_invocations(segment: &str) -> Vec<Invocation> {
-    let tokens = shell_words(segment);
+    let tokens = command_substitution(shell_words(segment));
     let mut i = 0;
     while i < tokens.len() {
         let token = tokens[i].as_str();
@@ -119,6 +119,29 @@ pub fn program_invocations(segment: &str) -> Vec<Invocation> {
             args: args[pos + 1..].to_vec(),
         });
     }
+    out
+}
+
+/// `VAR=$(cmd args` and `$(cmd args`: the command inside the substitution is what runs, so
+/// its words replace the assignment (the closing `)` is dropped).
+fn command_substitution(tokens: Vec<String>) -> Vec<String> {
+    let Some(first) = tokens.first() else { return tokens };
+    let inner = match first.split_once('=') {
+        Some((key, value)) if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => value,
+        _ => first.as_str(),
+    };
+    let Some(program) = inner.strip_prefix("$(").or_else(|| inner.strip_prefix('`')) else {
+        return tokens;
+    };
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    if !program.is_empty() {
+        out.push(program.to_string());
+    }
+    out.extend(tokens.into_iter().skip(1));
+    if let Some(last) = out.last_mut() {
+        *last = last.trim_end_matches([')', '`']).to_string();
+    }
+    out.retain(|t| !t.is_empty());
     out
 }
 
@@ -523,6 +546,9 @@ mod tests {
             ("pipx run pip-audit", "pip-audit"),
             ("go run golang.org/x/vuln/cmd/govulncheck@latest ./...", "govulncheck"),
             ("./bin/gitleaks detect", "gitleaks"),
+            ("SHA=$(sha256sum snyk-linux", "sha256sum"),
+            ("VERSION=$(./snyk-linux --version", "snyk-linux"),
+            ("$(trivy --version)", "trivy"),
         ];
         for (text, program) in cases {
             assert_eq!(program_invocations(text)[0].program, program, "{text}");
