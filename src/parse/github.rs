@@ -399,7 +399,9 @@ impl WorkflowParser<'_> {
                 end_line: run.end_line(),
                 column: run.pos().col,
             };
-            let commands = script::split_commands(&text, &source);
+            let variables: BTreeMap<String, String> =
+                env.iter().map(|i| (i.name.clone(), i.value.clone())).collect();
+            let commands = script::split_commands_with_env(&text, &source, &variables);
             return vec![Step {
                 name,
                 kind: StepKind::Script { commands },

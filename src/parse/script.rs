@@ -5,7 +5,83 @@
 //! the shapes that stop a failure from failing the step (`|| true`, `set +e`). It never
 //! runs anything.
 
+use std::collections::BTreeMap;
+
 use crate::model::{Command, Location};
+
+/// Longest value a variable may reach through `+=`, so a hostile loop cannot grow it.
+const MAX_VARIABLE_BYTES: usize = 16 * 1024;
+
+/// Records `NAME=value`, `export NAME=value`, `NAME=(a b)` and `NAME+=(c)`; returns whether
+/// the line was only an assignment. Assignments with a command substitution are kept as
+/// commands (the substituted command runs).
+fn record_assignment(text: &str, variables: &mut BTreeMap<String, String>) -> bool {
+    let text = text.strip_prefix("export ").unwrap_or(text).trim();
+    let Some(eq) = text.find('=') else { return false };
+    let (name, append) = match text[..eq].strip_suffix('+') {
+        Some(name) => (name, true),
+        None => (&text[..eq], false),
+    };
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return false;
+    }
+    let value = text[eq + 1..].trim();
+    if value.contains("$(")
+        || value.contains('`')
+        || (value.contains(' ') && !value.starts_with(['(', '"', '\'']))
+    {
+        return false;
+    }
+    let value =
+        value.trim_start_matches('(').trim_end_matches(')').trim_matches(['"', '\'']).to_string();
+    let entry = variables.entry(name.to_string()).or_default();
+    if append && !entry.is_empty() {
+        entry.push(' ');
+        entry.push_str(&value);
+    } else {
+        *entry = value;
+    }
+    entry.truncate(MAX_VARIABLE_BYTES);
+    true
+}
+
+/// Replaces references to known variables; unknown ones stay as written.
+fn expand(text: &str, variables: &BTreeMap<String, String>) -> String {
+    if !text.contains('$') || variables.is_empty() {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    for (name, value) in variables.iter().rev() {
+        for form in [
+            format!("\"${{{name}[@]}}\""),
+            format!("${{{name}[@]}}"),
+            format!("${{{name}[*]}}"),
+            format!("${{{name}}}"),
+        ] {
+            out = out.replace(&form, value);
+        }
+        // `$NAME` only when not followed by more of a name.
+        let bare = format!("${name}");
+        let mut result = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(&bare) {
+            let after = &rest[at + bare.len()..];
+            result.push_str(&rest[..at]);
+            if after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                result.push_str(&bare);
+            } else {
+                result.push_str(value);
+            }
+            rest = after;
+        }
+        result.push_str(rest);
+        out = result;
+        if out.len() > 4 * MAX_VARIABLE_BYTES {
+            break;
+        }
+    }
+    out
+}
 
 /// One shell segment: a simple command between operators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +104,18 @@ pub struct ScriptSource<'a> {
 
 /// Splits `script` into logical commands with their lines.
 pub fn split_commands(script: &str, source: &ScriptSource) -> Vec<Command> {
+    split_commands_with_env(script, source, &BTreeMap::new())
+}
+
+/// Like [`split_commands`], expanding `$NAME`, `${NAME}` and `"${NAME[@]}"` from `env` (the
+/// step's environment) and from plain assignments earlier in the script, so that arguments
+/// carried in variables (`ARGS=(--framework terraform)`, `FLAGS="--exit-code 1"`) are seen.
+pub fn split_commands_with_env(
+    script: &str,
+    source: &ScriptSource,
+    env: &BTreeMap<String, String>,
+) -> Vec<Command> {
+    let mut variables = env.clone();
     let mut commands = Vec::new();
     let mut errexit_off: Option<u32> = None;
     let mut search_from = source.start_line;
@@ -37,6 +125,11 @@ pub fn split_commands(script: &str, source: &ScriptSource) -> Vec<Command> {
             continue;
         }
         let line = locate(trimmed, first_physical, source, &mut search_from);
+        let expanded = expand(trimmed, &variables);
+        if record_assignment(&expanded, &mut variables) {
+            continue;
+        }
+        let trimmed = expanded.as_str();
         if is_set_flag(trimmed, "+e") {
             errexit_off = Some(line);
         } else if is_set_flag(trimmed, "-e") {
@@ -230,6 +323,23 @@ mod tests {
         assert!(
             split("trivy fs . || exit 1").first().and_then(|c| c.cannot_fail.clone()).is_none()
         );
+    }
+
+    #[test]
+    fn expands_variables_and_arrays_that_carry_arguments() {
+        let commands = split(
+            "ARGS=(-d . --framework terraform)\nARGS+=(--compact)  # note\ncheckov \"${ARGS[@]}\"\nFLAGS=\"--exit-code 1\"\ntrivy fs $FLAGS .\nV=$(trivy --version)\n",
+        );
+        let texts: Vec<&str> = commands.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "checkov -d . --framework terraform --compact",
+                "trivy fs --exit-code 1 .",
+                "V=$(trivy --version)"
+            ]
+        );
+        assert_eq!(commands[0].location.line, 3);
     }
 
     #[test]
