@@ -30,17 +30,20 @@ const CASES: &[(&str, &str, &str)] = &[
     ("iac-scanned-on-pull-requests", "B4", "yes"),
     ("iac-scanned-nightly", "B4", "partial"),
     ("iac-unscanned", "B4", "no"),
+    ("checkov-args-in-array", "B4", "yes"),
     ("iac-only-in-test-data", "B4", "n/a"),
     // B5: secrets prevented at commit time.
     ("secrets-commit-hook", "B5", "yes"),
     ("secrets-push-hook-and-ci", "B5", "partial"),
     ("secrets-config-only", "B5", "partial"),
     ("no-ci-at-all", "B5", "no"),
+    ("checkov-args-in-array", "B5", "no"),
     // D1: blocking gates on the deploy path.
     ("image-scanned-before-push", "D1", "yes"),
     ("gate-on-pull-requests-only", "D1", "partial"),
     ("image-pushed-then-scanned", "D1", "partial"),
     ("image-scan-cannot-fail", "D1", "no"),
+    ("precommit-run-in-ci-gates-release", "D1", "yes"),
     // D4: no IaC, no policy question.
     ("no-ci-at-all", "D4", "n/a"),
     ("iac-scanned-on-pull-requests", "D4", "partial"),

@@ -4,6 +4,7 @@
 
 mod linters;
 mod outputs;
+mod precommit_in_ci;
 mod release;
 mod services;
 
@@ -24,7 +25,7 @@ pub enum Source {
     /// A step of a pipeline job (indices into `Parsed::pipelines`).
     Step { pipeline: usize, job: usize, step: usize },
     /// A commit-time hook manager's hook.
-    Hook { stages: Vec<HookStage> },
+    Hook { id: String, stages: Vec<HookStage> },
     /// A tool configuration file: the tool is set up, nothing shows it runs.
     Config,
     /// A committed tool output (SARIF, SBOM, report): the tool ran once.
@@ -82,6 +83,7 @@ pub fn detect(repo: &Repo, parsed: &Parsed, rules: &RuleSet) -> Detections {
     linters::apply_linter_configs(repo, &mut out);
     release::detect_release_configs(repo, parsed, &mut out);
     detect_hooks(parsed, rules, &mut out);
+    precommit_in_ci::detect_hooks_run_in_ci(parsed, &mut out);
     detect_configs(repo, rules, &mut out);
     outputs::detect_outputs(repo, rules, &mut out);
     services::detect_services(repo, &mut out);
@@ -229,7 +231,7 @@ fn detect_hooks(parsed: &Parsed, rules: &RuleSet, out: &mut Detections) {
                 tool: m.tool,
                 capabilities: m.capabilities,
                 location: hook.location.clone(),
-                source: Source::Hook { stages: hook.stages.clone() },
+                source: Source::Hook { id: hook.id.clone(), stages: hook.stages.clone() },
                 triggers: None,
                 blocks: m.blocks,
                 external: None,

@@ -98,7 +98,7 @@ pub fn covers(have: &Triggers, needed: &Triggers) -> bool {
 
 /// Whether a hook detection runs at commit time.
 pub fn at_commit(detection: &Detection) -> bool {
-    matches!(&detection.source, Source::Hook { stages } if stages.contains(&HookStage::Commit))
+    matches!(&detection.source, Source::Hook { stages, .. } if stages.contains(&HookStage::Commit))
 }
 
 /// The triggers of a step detection (empty for others).
