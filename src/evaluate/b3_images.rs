@@ -8,7 +8,7 @@
 use super::paths::{covers, triggers};
 use super::{Context, Evidence, Item, ItemAnswer};
 use crate::detect::Detection;
-use crate::rules::Capability::{ContainerScan, ImageBuild, ImagePush};
+use crate::rules::Capability::{ContainerScan, DependencyScan, ImageBuild, ImagePush};
 
 const SOUGHT: &str =
     "an image scan (Trivy image, Grype, Snyk container, Docker Scout, …) before each image push";
@@ -64,6 +64,20 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
             return ItemAnswer::partial(
                 Item::B3,
                 format!("{why}; unscanned push at {}", unscanned.join(", ")),
+                evidence,
+            );
+        }
+        // A scan of the source tree before the push looks at a stand-in, not the image.
+        let stand_ins: Vec<&Detection> = context
+            .in_ci(DependencyScan)
+            .into_iter()
+            .filter(|d| missing.iter().any(|p| context.runs_before(d, p)))
+            .collect();
+        if !stand_ins.is_empty() {
+            evidence.extend(stand_ins.iter().map(|d| Evidence::of(d, DependencyScan)));
+            return ItemAnswer::partial(
+                Item::B3,
+                "only the source tree is scanned before images are pushed, a stand-in for the built image",
                 evidence,
             );
         }

@@ -47,14 +47,6 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
     if !evaluations.is_empty() {
         reasons.push("policies are evaluated only after merge or by hand".into());
     }
-    let tests = context.in_ci(PolicyTest);
-    if !tests.is_empty() {
-        reasons.push(
-            "CI runs only the policies' own unit tests, not an evaluation of the infrastructure"
-                .into(),
-        );
-        weaker.extend(tests.iter().map(|d| Evidence::of(d, PolicyTest)));
-    }
     let scanners: Vec<_> =
         context.in_ci(IacScan).into_iter().filter(|d| triggers(d).is_automatic()).collect();
     if !scanners.is_empty() {
@@ -81,13 +73,26 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
                 .map(|p| Evidence::at(Location::file(p), "policy file")),
         );
     }
+    // The policies' own unit tests (`conftest verify`) evaluate no infrastructure: they
+    // are counter-evidence, never a reason on their own.
+    let tests = context.in_ci(PolicyTest);
+    let test_evidence: Vec<Evidence> = tests.iter().map(|d| Evidence::of(d, PolicyTest)).collect();
     if !weaker.is_empty() {
+        if !tests.is_empty() {
+            reasons.push(
+                "CI runs the policies' own unit tests, which evaluate no infrastructure".into(),
+            );
+            weaker.extend(test_evidence);
+        }
         return ItemAnswer::partial(Item::D4, reasons.join("; "), weaker);
     }
     ItemAnswer::no(
         Item::D4,
         SOUGHT,
-        format!("the repository holds IaC ({}) and no policy-as-code", context.facts.iac_kinds()),
-        Vec::new(),
+        format!(
+            "the repository holds IaC ({}) and no policy-as-code evaluates it",
+            context.facts.iac_kinds()
+        ),
+        test_evidence,
     )
 }
