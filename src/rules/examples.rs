@@ -98,4 +98,29 @@ mod tests {
         let problems = super::check_all(&rules);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
+
+    /// A SARIF driver or a configuration file a rule names must not fall through to an
+    /// `ignore` mode: the rule would list a way to recognise the tool that never matches.
+    #[test]
+    fn every_named_sarif_driver_and_plain_config_file_is_recognised() {
+        let Ok(rules) = crate::rules::load(&[]) else { panic!("the built-in rules load") };
+        let empty = std::collections::BTreeMap::new();
+        let mut problems = Vec::new();
+        for rule in &rules.rules {
+            let drivers = rule.recognise.sarif_drivers.iter().map(|d| format!("sarif: {d}"));
+            let configs = rule
+                .recognise
+                .config_files
+                .iter()
+                .filter(|c| !c.contains('*'))
+                .map(|c| format!("config: {c}"));
+            for input in drivers.chain(configs) {
+                let found = super::run_example(&rules, &input, &empty, &empty);
+                if !found.iter().any(|m| m.rule == rule.id) {
+                    problems.push(format!("{}: `{input}` is not recognised", rule.id));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 }
