@@ -123,14 +123,14 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Det
             if found.is_empty()
                 && let (Some(external), StepKind::Uses { reference, .. }) =
                     (&job.external, &step.kind)
-                    && let Some(guess) =
-                        guess_external(&job.id, reference, &step.location, external, &triggers)
-                    {
-                        out.all.push(Detection {
-                            source: Source::Step { pipeline: p, job: j, step: s },
-                            ..guess
-                        });
-                    }
+                && let Some(guess) =
+                    guess_external(&job.id, reference, &step.location, external, &triggers)
+            {
+                out.all.push(Detection {
+                    source: Source::Step { pipeline: p, job: j, step: s },
+                    ..guess
+                });
+            }
             for (m, location, command_cannot_fail) in found {
                 let why_not = command_cannot_fail
                     .or_else(|| step.cannot_fail.clone())
@@ -269,11 +269,11 @@ pub fn guess_external(
     triggers: &Triggers,
 ) -> Option<Detection> {
     let haystack = format!("{} {}", job, reference).to_ascii_lowercase();
-    let capabilities: Vec<Capability> = NAME_HINTS
-        .iter()
-        .filter(|(words, _)| words.iter().any(|w| haystack.contains(w)))
-        .map(|(_, c)| *c)
-        .collect();
+    // A short hint (`sca`) must be a whole word, or `scan` would suggest it.
+    let words: Vec<&str> = haystack.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let hinted = |w: &&str| if w.len() <= 3 { words.contains(w) } else { haystack.contains(*w) };
+    let capabilities: Vec<Capability> =
+        NAME_HINTS.iter().filter(|(hints, _)| hints.iter().any(hinted)).map(|(_, c)| *c).collect();
     if capabilities.is_empty() {
         return None;
     }

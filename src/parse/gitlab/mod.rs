@@ -1,0 +1,881 @@
+//! GitLab CI: the root `.gitlab-ci.yml` and the local files it includes, into one pipeline.
+//!
+//! What GitLab would merge is merged here too: local includes (the including file wins),
+//! `extends:` chains (parents first, the job last), `default:`, anchors and `<<` merge keys
+//! (within one file) and `!reference` tags. Built-in templates are not bundled: each job a
+//! security template adds becomes a job with one step that uses `template:<name>`, so a
+//! local job of the same name overrides it as it would in GitLab, and `*_DISABLED`
+//! variables remove it. Includes from other projects, remote URLs and CI/CD components
+//! cannot be read offline: they become diagnostics and jobs marked as external.
+//! See: https://docs.gitlab.com/ci/yaml/
+
+mod events;
+mod templates;
+
+use std::collections::BTreeMap;
+
+use super::{Parsed, YamlFile, commands_of, load_yaml};
+use crate::discover::Repo;
+use crate::model::{Diagnostic, Input, Job, Location, Pipeline, Platform, Step, StepKind};
+use crate::yaml::{NodeId, Yaml};
+use events::Events;
+
+/// Most files one pipeline may include (GitLab's own limit is of the same order).
+const MAX_FILES: usize = 150;
+/// How deep includes may nest.
+const MAX_INCLUDE_DEPTH: usize = 16;
+/// How deep `extends:` and `!reference` may nest (GitLab allows 11 and 10 levels).
+const MAX_EXTENDS_DEPTH: usize = 11;
+const MAX_REFERENCE_DEPTH: usize = 10;
+
+/// Top-level keys that are not jobs.
+const GLOBAL_KEYS: &[&str] = &[
+    "image",
+    "services",
+    "stages",
+    "types",
+    "before_script",
+    "after_script",
+    "variables",
+    "cache",
+    "include",
+    "workflow",
+    "default",
+    "spec",
+];
+
+const DEFAULT_STAGES: &[&str] = &["build", "test", "deploy"];
+
+pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
+    let mut config = Config::default();
+    config.load(repo, path, 0, &mut out.diagnostics);
+    if config.files.is_empty() {
+        return;
+    }
+    let pipeline = config.pipeline(path, &mut out.diagnostics);
+    out.pipelines.push(pipeline);
+}
+
+/// A node in one of the loaded files.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    file: usize,
+    id: NodeId,
+}
+
+/// A top-level key of a loaded file (a job, a hidden job or a global keyword).
+struct Definition {
+    name: String,
+    key: At,
+    value: At,
+}
+
+/// An include of a built-in template.
+struct TemplateInclude {
+    name: String,
+    location: Location,
+}
+
+/// An include that cannot be read offline.
+struct ExternalInclude {
+    /// `project example-org/ci-templates@v3.2.0`, `remote https://…`, `component …`.
+    what: String,
+    /// The files it names (for projects), or the component's name.
+    files: Vec<String>,
+    component: Option<String>,
+    inputs: Vec<Input>,
+    location: Location,
+}
+
+#[derive(Default)]
+struct Config {
+    files: Vec<YamlFile>,
+    /// Which document of each file holds the configuration (a `spec:` header comes first).
+    config_doc: Vec<usize>,
+    /// In merge order: an included file's definitions before the including file's.
+    definitions: Vec<Definition>,
+    templates: Vec<TemplateInclude>,
+    external: Vec<ExternalInclude>,
+}
+
+/// One entry of `include:`, read before the files it names are loaded.
+enum Include {
+    Local(String),
+    Template(TemplateInclude),
+    External(ExternalInclude),
+}
+
+impl Config {
+    fn load(&mut self, repo: &Repo, path: &str, depth: usize, diagnostics: &mut Vec<Diagnostic>) {
+        if self.files.iter().any(|f| f.path == path) {
+            return;
+        }
+        if self.files.len() >= MAX_FILES || depth > MAX_INCLUDE_DEPTH {
+            diagnostics.push(Diagnostic::new(
+                path,
+                None,
+                format!("not following this include: over {MAX_FILES} files or nested too deep"),
+            ));
+            return;
+        }
+        let Some(file) = load_yaml(repo, path, true, diagnostics) else { return };
+        let doc = usize::from(
+            file.docs.len() >= 2 && file.root().is_some_and(|root| root.get("spec").is_some()),
+        );
+        let index = self.files.len();
+        self.files.push(file);
+        self.config_doc.push(doc);
+        let includes = self.includes(index, repo);
+        for include in includes {
+            match include {
+                Include::Local(target) => self.load(repo, &target, depth + 1, diagnostics),
+                Include::Template(template) => self.templates.push(template),
+                Include::External(external) => {
+                    diagnostics.push(Diagnostic::new(
+                        &external.location.path,
+                        Some(external.location.line),
+                        format!(
+                            "include {} is configuration from another repository: not read offline",
+                            external.what
+                        ),
+                    ));
+                    self.external.push(external);
+                }
+            }
+        }
+        let Some(root) = self.root(index) else { return };
+        let definitions: Vec<Definition> = root
+            .entries()
+            .into_iter()
+            .filter_map(|(k, v)| {
+                Some(Definition {
+                    name: k.str()?.to_string(),
+                    key: At { file: index, id: k.id },
+                    value: At { file: index, id: v.id },
+                })
+            })
+            .collect();
+        self.definitions.extend(definitions);
+    }
+
+    fn root(&self, file: usize) -> Option<Yaml<'_>> {
+        let doc = self.files.get(file)?.docs.get(*self.config_doc.get(file)?)?;
+        doc.root()
+    }
+
+    fn view(&self, at: At) -> Option<Yaml<'_>> {
+        let doc = self.files.get(at.file)?.docs.get(*self.config_doc.get(at.file)?)?;
+        Some(Yaml { doc, id: at.id })
+    }
+
+    /// The loaded file a node belongs to.
+    fn file_of(&self, node: Yaml) -> Option<&YamlFile> {
+        self.files.iter().find(|f| f.docs.iter().any(|doc| std::ptr::eq(doc, node.doc)))
+    }
+
+    fn path_of(&self, file: usize) -> &str {
+        self.files.get(file).map(|f| f.path.as_str()).unwrap_or_default()
+    }
+
+    fn location(&self, at: At) -> Location {
+        let pos = self.view(at).map(|y| y.pos()).unwrap_or_default();
+        Location::new(self.path_of(at.file), pos.line, pos.col)
+    }
+
+    /// Reads the `include:` entries of a loaded file.
+    fn includes(&self, file: usize, repo: &Repo) -> Vec<Include> {
+        let Some(include) = self.root(file).and_then(|r| r.get("include")) else {
+            return Vec::new();
+        };
+        let path = self.path_of(file).to_string();
+        let mut out = Vec::new();
+        for entry in include.seq_or_one() {
+            let location = Location::new(&path, entry.line(), entry.pos().col);
+            if let Some(text) = entry.str() {
+                if text.starts_with("http://") || text.starts_with("https://") {
+                    out.push(external(format!("remote {text}"), Vec::new(), None, location));
+                } else {
+                    out.extend(local_files(repo, text).into_iter().map(Include::Local));
+                }
+                continue;
+            }
+            if let Some(local) = entry.get_str("local") {
+                out.extend(local_files(repo, local).into_iter().map(Include::Local));
+            } else if let Some(name) = entry.get_str("template") {
+                out.push(Include::Template(TemplateInclude { name: name.to_string(), location }));
+            } else if let Some(project) = entry.get_str("project") {
+                let files: Vec<String> = entry
+                    .get("file")
+                    .map(|f| f.strings().iter().map(|s| s.to_string()).collect())
+                    .unwrap_or_default();
+                let what = match entry.get_str("ref") {
+                    Some(r) => format!("project {project}@{r}"),
+                    None => format!("project {project}"),
+                };
+                out.push(external(what, files, None, location));
+            } else if let Some(remote) = entry.get_str("remote") {
+                out.push(external(format!("remote {remote}"), Vec::new(), None, location));
+            } else if let Some(component) = entry.get_str("component") {
+                let name = component_reference(component);
+                let mut include =
+                    external(format!("component {name}"), Vec::new(), Some(name), location);
+                if let Include::External(e) = &mut include {
+                    e.inputs = inputs_of(entry.get("inputs"), &path);
+                }
+                out.push(include);
+            }
+        }
+        out
+    }
+}
+
+fn external(
+    what: String,
+    files: Vec<String>,
+    component: Option<String>,
+    location: Location,
+) -> Include {
+    Include::External(ExternalInclude { what, files, component, inputs: Vec::new(), location })
+}
+
+/// `$CI_SERVER_FQDN/group/components/sast/sast@2` → `group/components/sast/sast@2`.
+fn component_reference(component: &str) -> String {
+    let rest = component
+        .trim_start_matches("${CI_SERVER_FQDN}/")
+        .trim_start_matches("$CI_SERVER_FQDN/")
+        .trim_start_matches("${CI_SERVER_HOST}/")
+        .trim_start_matches("$CI_SERVER_HOST/");
+    rest.strip_prefix("gitlab.com/").unwrap_or(rest).to_string()
+}
+
+/// The repository files a local include names (GitLab paths start at the root; `*` and
+/// `**` globs are allowed).
+fn local_files(repo: &Repo, pattern: &str) -> Vec<String> {
+    let pattern = pattern.trim_start_matches('/');
+    if !pattern.contains('*') {
+        return vec![pattern.to_string()];
+    }
+    let Ok(glob) = globset::GlobBuilder::new(pattern).literal_separator(true).build() else {
+        return Vec::new();
+    };
+    let matcher = glob.compile_matcher();
+    repo.files.iter().filter(|f| matcher.is_match(&f.path)).map(|f| f.path.clone()).collect()
+}
+
+fn inputs_of(node: Option<Yaml>, path: &str) -> Vec<Input> {
+    node.map(|n| {
+        n.entries()
+            .into_iter()
+            .filter_map(|(k, v)| {
+                Some(Input {
+                    name: k.str()?.to_string(),
+                    value: v.str().unwrap_or_default().to_string(),
+                    location: Location::new(path, v.line(), v.pos().col),
+                })
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn is_true(value: Option<&str>) -> bool {
+    value.is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+}
+
+/// A job with the stage it runs in, before stage order becomes dependencies.
+struct Placed {
+    job: Job,
+    stage: String,
+    explicit_needs: bool,
+}
+
+/// What a job is made of before it becomes a [`Job`].
+struct JobSpec<'c> {
+    name: String,
+    /// Lowest priority first: `extends` parents, then the job's own definitions.
+    layers: Vec<At>,
+    key: Option<At>,
+    template: Option<&'c TemplateInclude>,
+    component: Option<&'c ExternalInclude>,
+    /// Hidden jobs `extends:` names that no readable file defines.
+    missing_parents: Vec<String>,
+}
+
+impl Config {
+    fn pipeline(&self, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Pipeline {
+        let variables = self.global_variables();
+        let (workflow, workflow_location) = self.workflow_events(path);
+        let mut specs = self.template_specs(&variables);
+        specs.extend(self.component_specs());
+        for definition in &self.definitions {
+            let name = definition.name.as_str();
+            if name.starts_with('.') || GLOBAL_KEYS.contains(&name) {
+                continue;
+            }
+            if let Some(spec) = specs.iter_mut().find(|s| s.name == name && s.component.is_none()) {
+                spec.key = Some(definition.key);
+                continue;
+            }
+            if specs.iter().any(|s| s.name == name)
+                || self.is_disabled_template_job(name, &variables)
+            {
+                continue;
+            }
+            specs.push(JobSpec {
+                name: name.to_string(),
+                layers: Vec::new(),
+                key: Some(definition.key),
+                template: None,
+                component: None,
+                missing_parents: Vec::new(),
+            });
+        }
+        let mut placed = Vec::new();
+        for mut spec in specs {
+            let mut missing = Vec::new();
+            spec.layers = self.layers(&spec.name, 0, &mut missing);
+            spec.missing_parents = missing;
+            placed.extend(self.job(&spec, workflow, &variables, diagnostics));
+        }
+        placed.extend(self.external_include_jobs(workflow).into_iter().map(|job| Placed {
+            job,
+            stage: "test".to_string(),
+            explicit_needs: false,
+        }));
+        let jobs = self.order_by_stages(placed);
+        let mut triggers = workflow.triggers(false);
+        triggers.location = Some(workflow_location);
+        Pipeline { platform: Platform::GitlabCi, path: path.to_string(), triggers, jobs }
+    }
+
+    fn globals(&self, key: &str) -> impl Iterator<Item = Yaml<'_>> {
+        self.definitions.iter().filter(move |d| d.name == key).filter_map(|d| self.view(d.value))
+    }
+
+    /// Top-level `variables:` of every file, later files winning.
+    fn global_variables(&self) -> BTreeMap<String, (String, Location)> {
+        let mut out = BTreeMap::new();
+        for (d, node) in self
+            .definitions
+            .iter()
+            .filter(|d| d.name == "variables")
+            .filter_map(|d| Some((d, self.view(d.value)?)))
+        {
+            for input in inputs_of(Some(node), self.path_of(d.value.file)) {
+                let value = node
+                    .get(&input.name)
+                    .and_then(|v| v.get_str("value"))
+                    .map(str::to_string)
+                    .unwrap_or(input.value);
+                out.insert(input.name, (value, input.location));
+            }
+        }
+        out
+    }
+
+    fn workflow_events(&self, path: &str) -> (Events, Location) {
+        let mut events = Events::ALL;
+        let mut location = Location::file(path);
+        for workflow in self.globals("workflow") {
+            if let Some((key, rules)) = workflow.entry("rules") {
+                events = events::read_rules(&self.sequence(rules), Events::ALL).0;
+                location = Location::new(path, key.line(), key.pos().col);
+            }
+        }
+        (events, location)
+    }
+
+    /// A sequence, with `!reference` items spliced in (GitLab flattens nested lists).
+    fn sequence<'a>(&'a self, node: Yaml<'a>) -> Vec<Yaml<'a>> {
+        let mut out = Vec::new();
+        self.flatten(node, 0, &mut out);
+        out
+    }
+
+    fn flatten<'a>(&'a self, node: Yaml<'a>, depth: usize, out: &mut Vec<Yaml<'a>>) {
+        if depth > MAX_REFERENCE_DEPTH {
+            return;
+        }
+        let node = self.dereference(node, 0).unwrap_or(node);
+        if !node.is_seq() {
+            if !node.is_null() {
+                out.push(node);
+            }
+            return;
+        }
+        for item in node.seq() {
+            if item.is_seq() || item.tag() == Some("reference") {
+                self.flatten(item, depth + 1, out);
+            } else {
+                out.push(item);
+            }
+        }
+    }
+
+    /// Follows a `!reference [.job, key, …]` tag to the node it names.
+    fn dereference<'a>(&'a self, node: Yaml<'a>, depth: usize) -> Option<Yaml<'a>> {
+        if node.tag() != Some("reference") {
+            return Some(node);
+        }
+        if depth >= MAX_REFERENCE_DEPTH {
+            return None;
+        }
+        let route = node.strings();
+        let (job, keys) = route.split_first()?;
+        let layers = self.layers(job, 0, &mut Vec::new());
+        let (first, rest) = keys.split_first()?;
+        let mut target = self.lookup(&layers, first)?;
+        for key in rest {
+            target = self.dereference(target, depth + 1)?.get(key)?;
+        }
+        self.dereference(target, depth + 1)
+    }
+
+    /// The definitions a job is merged from, lowest priority first.
+    fn layers(&self, name: &str, depth: usize, missing: &mut Vec<String>) -> Vec<At> {
+        let own: Vec<At> = self
+            .definitions
+            .iter()
+            .filter(|d| d.name == name)
+            .filter(|d| self.view(d.value).is_some_and(|v| v.is_map()))
+            .map(|d| d.value)
+            .collect();
+        if own.is_empty() && name.starts_with('.') {
+            missing.push(name.to_string());
+            return own;
+        }
+        let parents = own
+            .iter()
+            .rev()
+            .find_map(|&at| self.view(at)?.get("extends"))
+            .map(|e| e.strings().iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        if depth < MAX_EXTENDS_DEPTH {
+            for parent in parents {
+                if parent != name {
+                    out.extend(self.layers(&parent, depth + 1, missing));
+                }
+            }
+        }
+        out.extend(own);
+        out
+    }
+
+    /// The value of `key` in the highest-priority layer that sets it.
+    fn lookup<'a>(&'a self, layers: &[At], key: &str) -> Option<Yaml<'a>> {
+        layers
+            .iter()
+            .rev()
+            .find_map(|&at| self.view(at)?.get(key))
+            .and_then(|v| self.dereference(v, 0))
+    }
+
+    /// A job key, falling back to `default:` and then to the top-level keyword.
+    fn lookup_with_default<'a>(&'a self, layers: &[At], key: &str) -> Option<Yaml<'a>> {
+        self.lookup(layers, key)
+            .or_else(|| self.globals("default").filter_map(|d| d.get(key)).last())
+            .or_else(|| self.globals(key).last())
+    }
+
+    fn is_disabled_template_job(
+        &self,
+        name: &str,
+        variables: &BTreeMap<String, (String, Location)>,
+    ) -> bool {
+        self.templates.iter().any(|t| {
+            templates::jobs_of(&t.name)
+                .iter()
+                .any(|j| j.name == name && template_job_off(j, variables))
+        })
+    }
+
+    /// One spec per job that the included templates add and that nothing switched off.
+    fn template_specs(&self, variables: &BTreeMap<String, (String, Location)>) -> Vec<JobSpec<'_>> {
+        let mut specs = Vec::new();
+        let overridden = |name: &str| self.definitions.iter().any(|d| d.name == name);
+        for template in &self.templates {
+            let jobs = templates::jobs_of(&template.name);
+            let names: Vec<String> = if jobs.is_empty() {
+                vec![templates::stem(&template.name)]
+            } else {
+                jobs.iter()
+                    .filter(|j| !template_job_off(j, variables))
+                    .filter(|j| {
+                        j.by_default
+                            || overridden(j.name)
+                            || j.enabled_by.is_some_and(|v| {
+                                is_true(variables.get(v).map(|(value, _)| value.as_str()))
+                            })
+                    })
+                    .map(|j| j.name.to_string())
+                    .collect()
+            };
+            for name in names {
+                if specs.iter().any(|s: &JobSpec| s.name == name) {
+                    continue;
+                }
+                specs.push(JobSpec {
+                    name,
+                    layers: Vec::new(),
+                    key: None,
+                    template: Some(template),
+                    component: None,
+                    missing_parents: Vec::new(),
+                });
+            }
+        }
+        specs
+    }
+
+    fn component_specs(&self) -> Vec<JobSpec<'_>> {
+        self.external
+            .iter()
+            .filter_map(|e| {
+                let component = e.component.as_deref()?;
+                let name = component.split('@').next().unwrap_or(component);
+                Some(JobSpec {
+                    name: name.rsplit('/').next().unwrap_or(name).to_string(),
+                    layers: Vec::new(),
+                    key: None,
+                    template: None,
+                    component: Some(e),
+                    missing_parents: Vec::new(),
+                })
+            })
+            .collect()
+    }
+
+    /// A job for each file an unreadable project or remote include names: whatever jobs
+    /// it defines run, and only its name says what they are.
+    fn external_include_jobs(&self, workflow: Events) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        for include in self.external.iter().filter(|e| e.component.is_none()) {
+            let files = if include.files.is_empty() {
+                vec![include.what.clone()]
+            } else {
+                include.files.clone()
+            };
+            for file in files {
+                let file = file.trim_start_matches('/').to_string();
+                let external = format!("include {} ({file})", include.what);
+                let mut job = empty_job(&file, include.location.clone());
+                job.triggers = Events::BRANCHES_AND_TAGS.intersect(workflow).triggers(false);
+                job.external = Some(external.clone());
+                job.steps.push(uses_step(
+                    format!("include:{file}"),
+                    Vec::new(),
+                    include.location.clone(),
+                ));
+                jobs.push(job);
+            }
+        }
+        jobs
+    }
+
+    fn job(
+        &self,
+        spec: &JobSpec,
+        workflow: Events,
+        variables: &BTreeMap<String, (String, Location)>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<Placed> {
+        let layers = &spec.layers;
+        let location = spec
+            .key
+            .map(|k| self.location(k))
+            .or_else(|| spec.template.map(|t| t.location.clone()))
+            .or_else(|| spec.component.map(|c| c.location.clone()))
+            .unwrap_or_else(|| Location::file(self.path_of(0)));
+        let external_parent = self.external_parent(spec);
+        let runs_something = spec.template.is_some()
+            || spec.component.is_some()
+            || external_parent.is_some()
+            || ["script", "trigger", "run"].iter().any(|k| self.lookup(layers, k).is_some());
+        if !runs_something {
+            if !spec.missing_parents.is_empty() {
+                diagnostics.push(Diagnostic::new(
+                    &location.path,
+                    Some(location.line),
+                    format!(
+                        "job `{}` extends {}, which no file here defines",
+                        spec.name,
+                        spec.missing_parents.join(", ")
+                    ),
+                ));
+            }
+            return None;
+        }
+        let mut job = empty_job(&spec.name, location.clone());
+        job.triggers = self.job_triggers(spec, workflow, variables, &location);
+        job.needs = self
+            .lookup(layers, "needs")
+            .map(|n| {
+                self.sequence(n)
+                    .iter()
+                    .filter_map(|need| need.str().or_else(|| need.get_str("job")))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        job.cannot_fail = self.allow_failure(spec);
+        job.environment = self
+            .lookup(layers, "environment")
+            .and_then(|e| e.str().or_else(|| e.get_str("name")))
+            .map(str::to_string);
+        job.images = self
+            .lookup_with_default(layers, "image")
+            .and_then(|i| i.str().or_else(|| i.get_str("name")).map(|name| (i, name)))
+            .map(|(i, name)| {
+                vec![Input {
+                    name: "image".to_string(),
+                    value: name.to_string(),
+                    location: Location::new(&location.path, i.line(), i.pos().col),
+                }]
+            })
+            .unwrap_or_default();
+        let env = self.job_env(layers, variables);
+        if let Some(template) = spec.template {
+            job.steps.push(Step {
+                env: env.clone(),
+                ..uses_step(
+                    format!("template:{}", template.name),
+                    env.clone(),
+                    template.location.clone(),
+                )
+            });
+        }
+        if let Some(component) = spec.component {
+            job.external = Some(format!("CI/CD {}", component.what));
+            job.steps.push(uses_step(
+                format!("template:{}", component.component.as_deref().unwrap_or_default()),
+                component.inputs.clone(),
+                component.location.clone(),
+            ));
+        }
+        if let Some((parent, include)) = external_parent {
+            job.external = Some(format!("`{parent}` from include {include}"));
+            job.steps.push(uses_step(format!("extends:{parent}"), env.clone(), location.clone()));
+        }
+        for key in ["before_script", "script", "after_script"] {
+            let node = if key == "script" {
+                self.lookup(layers, key)
+            } else {
+                self.lookup_with_default(layers, key)
+            };
+            let Some(node) = node else { continue };
+            job.steps.extend(self.script_steps(node, key, &env));
+        }
+        let stage = self
+            .lookup(layers, "stage")
+            .and_then(|s| s.str())
+            .map(str::to_string)
+            .or_else(|| spec.component.and_then(|c| input_value(&c.inputs, "stage")))
+            .unwrap_or_else(|| "test".to_string());
+        // An explicit (possibly empty) `needs:` replaces stage ordering.
+        let explicit_needs = self.lookup(layers, "needs").is_some();
+        Some(Placed { job, stage, explicit_needs })
+    }
+
+    /// The unreadable hidden job this job extends, and the include it probably comes from.
+    fn external_parent(&self, spec: &JobSpec) -> Option<(String, String)> {
+        let parent = spec.missing_parents.first()?;
+        let includes: Vec<&str> = self
+            .external
+            .iter()
+            .filter(|e| e.component.is_none())
+            .map(|e| e.what.as_str())
+            .collect();
+        if includes.is_empty() {
+            return None;
+        }
+        Some((parent.clone(), includes.join(", ")))
+    }
+
+    fn job_triggers(
+        &self,
+        spec: &JobSpec,
+        workflow: Events,
+        variables: &BTreeMap<String, (String, Location)>,
+        location: &Location,
+    ) -> crate::model::Triggers {
+        let layers = &spec.layers;
+        let rules = self.lookup(layers, "rules");
+        let only = self.lookup(layers, "only");
+        let except = self.lookup(layers, "except");
+        let (events, mut manual) = if let Some(rules) = rules {
+            events::read_rules(&self.sequence(rules), workflow)
+        } else if only.is_some() || except.is_some() {
+            (events::read_only_except(only, except).intersect(workflow), false)
+        } else if let Some(template) = spec.template {
+            // The stable templates run in branch pipelines; merge-request pipelines only
+            // on the `.latest` channel or when AST_ENABLE_MR_PIPELINES is set.
+            let mr = templates::merge_request_pipelines(&template.name)
+                || is_true(variables.get("AST_ENABLE_MR_PIPELINES").map(|(v, _)| v.as_str()));
+            let base = Events { merge_request: mr, tags: false, ..Events::BRANCHES_AND_TAGS };
+            (base.intersect(workflow), false)
+        } else {
+            (Events::BRANCHES_AND_TAGS.intersect(workflow), false)
+        };
+        match self.lookup(layers, "when").and_then(|w| w.str()) {
+            Some("manual") => manual = true,
+            Some("never") => return crate::model::Triggers::default(),
+            _ => {}
+        }
+        let mut triggers = events.triggers(manual);
+        let declared = rules.or(only).or(except);
+        triggers.location = Some(match declared {
+            Some(node) => {
+                Location::new(&self.node_path(layers, node, location), node.line(), node.pos().col)
+            }
+            None => location.clone(),
+        });
+        triggers
+    }
+
+    /// The file a node found through `layers` belongs to.
+    fn node_path(&self, layers: &[At], node: Yaml, fallback: &Location) -> String {
+        self.file_of(node)
+            .map(|f| f.path.clone())
+            .or_else(|| layers.last().map(|l| self.path_of(l.file).to_string()))
+            .unwrap_or_else(|| fallback.path.clone())
+    }
+
+    fn allow_failure(&self, spec: &JobSpec) -> Option<String> {
+        let layers = &spec.layers;
+        let rules = self.lookup(layers, "rules").map(|r| self.sequence(r)).unwrap_or_default();
+        if let Some(rule) =
+            rules.iter().find(|r| r.get("allow_failure").and_then(|a| a.bool()) == Some(true))
+        {
+            return Some(format!("a rule sets allow_failure: true (line {})", rule.line()));
+        }
+        match self.lookup(layers, "allow_failure") {
+            Some(value) if value.bool() == Some(true) => {
+                Some(format!("job has allow_failure: true (line {})", value.line()))
+            }
+            Some(value) if value.is_map() => {
+                Some(format!("job has allow_failure on some exit codes (line {})", value.line()))
+            }
+            Some(_) => None,
+            None if spec.template.is_some() => {
+                Some("GitLab's template job sets allow_failure: true".to_string())
+            }
+            None => None,
+        }
+    }
+
+    /// Global variables, then the job's own (later layers win).
+    fn job_env(
+        &self,
+        layers: &[At],
+        variables: &BTreeMap<String, (String, Location)>,
+    ) -> Vec<Input> {
+        let mut merged: BTreeMap<String, Input> = variables
+            .iter()
+            .map(|(name, (value, location))| {
+                (
+                    name.clone(),
+                    Input { name: name.clone(), value: value.clone(), location: location.clone() },
+                )
+            })
+            .collect();
+        for &at in layers {
+            let Some(node) = self.view(at).and_then(|v| v.get("variables")) else { continue };
+            for input in inputs_of(Some(node), self.path_of(at.file)) {
+                merged.insert(input.name.clone(), input);
+            }
+        }
+        merged.into_values().collect()
+    }
+
+    fn script_steps(&self, node: Yaml, key: &str, env: &[Input]) -> Vec<Step> {
+        let mut commands = Vec::new();
+        for item in self.sequence(node) {
+            let Some(file) = self.file_of(item) else { continue };
+            commands.extend(commands_of(file, &file.path, item));
+        }
+        let Some(first) = commands.first() else { return Vec::new() };
+        let location = first.location.clone();
+        vec![Step {
+            name: Some(key.to_string()),
+            kind: StepKind::Script { commands },
+            location,
+            cannot_fail: (key == "after_script")
+                .then(|| "after_script failures do not fail the job".to_string()),
+            env: env.to_vec(),
+            condition: None,
+        }]
+    }
+
+    /// Stage order: a job without `needs:` waits for every job of the earlier stages.
+    fn order_by_stages(&self, placed: Vec<Placed>) -> Vec<Job> {
+        let declared: Vec<String> = self
+            .globals("stages")
+            .last()
+            .or_else(|| self.globals("types").last())
+            .map(|s| self.sequence(s).iter().filter_map(|y| y.str()).map(str::to_string).collect())
+            .unwrap_or_else(|| DEFAULT_STAGES.iter().map(|s| s.to_string()).collect());
+        let rank = |stage: &str| -> usize {
+            match stage {
+                ".pre" => 0,
+                ".post" => usize::MAX,
+                s => declared.iter().position(|d| d == s).map_or(declared.len(), |p| p + 1),
+            }
+        };
+        let ranked: Vec<(String, usize)> =
+            placed.iter().map(|p| (p.job.id.clone(), rank(&p.stage))).collect();
+        placed
+            .into_iter()
+            .map(|Placed { mut job, stage, explicit_needs }| {
+                if !explicit_needs {
+                    let own = rank(&stage);
+                    job.needs =
+                        ranked.iter().filter(|(_, r)| *r < own).map(|(id, _)| id.clone()).collect();
+                }
+                job
+            })
+            .collect()
+    }
+}
+
+fn template_job_off(
+    job: &templates::TemplateJob,
+    variables: &BTreeMap<String, (String, Location)>,
+) -> bool {
+    let value = |name: &str| variables.get(name).map(|(v, _)| v.as_str());
+    let excluded_by = job.disabled_by.replace("_DISABLED", "_EXCLUDED_ANALYZERS");
+    is_true(value(job.disabled_by))
+        || value(&excluded_by).is_some_and(|list| {
+            list.split(',').any(|a| a.trim().eq_ignore_ascii_case(job.analyzer))
+        })
+}
+
+fn input_value(inputs: &[Input], name: &str) -> Option<String> {
+    inputs.iter().find(|i| i.name == name).map(|i| i.value.clone())
+}
+
+fn empty_job(id: &str, location: Location) -> Job {
+    Job {
+        id: id.to_string(),
+        location,
+        triggers: Default::default(),
+        needs: Vec::new(),
+        steps: Vec::new(),
+        cannot_fail: None,
+        environment: None,
+        external: None,
+        condition: None,
+        images: Vec::new(),
+    }
+}
+
+fn uses_step(reference: String, inputs: Vec<Input>, location: Location) -> Step {
+    Step {
+        name: None,
+        kind: StepKind::Uses { reference, inputs },
+        location,
+        cannot_fail: None,
+        env: Vec::new(),
+        condition: None,
+    }
+}
