@@ -123,6 +123,7 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Det
             if found.is_empty()
                 && let (Some(external), StepKind::Uses { reference, .. }) =
                     (&job.external, &step.kind)
+                && runs_external(reference, external)
                 && let Some(guess) =
                     guess_external(&job.id, reference, &step.location, external, &triggers)
             {
@@ -240,6 +241,16 @@ fn detect_configs(repo: &Repo, rules: &RuleSet, out: &mut Detections) {
             });
         }
     }
+}
+
+/// Whether a step is the one that runs the job's external configuration (and not, say, a
+/// first-party orb command beside it): the reference names what `external` names.
+fn runs_external(reference: &str, external: &str) -> bool {
+    external
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c| matches!(c, '`' | '(' | ')' | ',')))
+        .filter(|w| w.contains(['/', '.', '@']))
+        .any(|w| reference.contains(w))
 }
 
 /// Capabilities that the name of unreadable external configuration suggests.
