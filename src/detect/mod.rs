@@ -279,7 +279,13 @@ pub fn guess_external(
     external: &str,
     triggers: &Triggers,
 ) -> Option<Detection> {
-    let haystack = format!("{} {}", job, reference).to_ascii_lowercase();
+    // The owner of `owner/repo/path` names an organisation, not what the job does
+    // (`secretflow/.github/…/stale.yml` is no secret scan).
+    let named = match reference.split('/').collect::<Vec<_>>().as_slice() {
+        [_, rest @ ..] if rest.len() >= 2 => rest.join("/"),
+        _ => reference.to_string(),
+    };
+    let haystack = format!("{} {}", job, named).to_ascii_lowercase();
     // A short hint (`sca`) must be a whole word, or `scan` would suggest it.
     let words: Vec<&str> = haystack.split(|c: char| !c.is_ascii_alphanumeric()).collect();
     let hinted = |w: &&str| if w.len() <= 3 { words.contains(w) } else { haystack.contains(*w) };
