@@ -19,8 +19,10 @@ use crate::model::{Diagnostic, Input, Job, Location, Pipeline, Platform, PushSco
 use crate::model::{StepKind, Triggers};
 use crate::yaml::Yaml;
 
-/// How deep reusable commands may call each other.
+/// How deep reusable commands may call each other, and how many steps one file may expand
+/// to (commands that call commands cannot multiply the work).
 const MAX_COMMAND_DEPTH: usize = 8;
+const MAX_EXPANDED_STEPS: usize = 100_000;
 
 /// Workflow entry keys that configure the entry, not the job's parameters.
 const ENTRY_KEYS: &[&str] =
@@ -37,7 +39,12 @@ pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
              and only this setup configuration is read",
         ));
     }
-    let config = Config { file: &file, root, orbs: orb_aliases(root) };
+    let config = Config {
+        file: &file,
+        root,
+        orbs: orb_aliases(root),
+        budget: std::cell::Cell::new(MAX_EXPANDED_STEPS),
+    };
     let mut jobs = Vec::new();
     let mut all = Triggers::default();
     let workflows = root.get("workflows").map(|w| w.entries()).unwrap_or_default();
@@ -177,6 +184,8 @@ struct Config<'a> {
     file: &'a YamlFile,
     root: Yaml<'a>,
     orbs: BTreeMap<String, String>,
+    /// Steps still allowed to be expanded in this file.
+    budget: std::cell::Cell<usize>,
 }
 
 impl<'a> Config<'a> {
@@ -292,6 +301,8 @@ impl<'a> Config<'a> {
                 None => return,
             },
         };
+        let Some(left) = self.budget.get().checked_sub(1) else { return };
+        self.budget.set(left);
         let location = Location::new(self.path(), step.line(), step.pos().col);
         match name {
             "run" => {

@@ -27,6 +27,10 @@ const MAX_INCLUDE_DEPTH: usize = 16;
 /// How deep `extends:` and `!reference` may nest (GitLab allows 11 and 10 levels).
 const MAX_EXTENDS_DEPTH: usize = 11;
 const MAX_REFERENCE_DEPTH: usize = 10;
+/// Most definitions one job may be merged from, and most items a flattened list may hold:
+/// wide `extends:` lists or `!reference` fan-out cannot multiply the work.
+const MAX_LAYERS: usize = 256;
+const MAX_LIST_ITEMS: usize = 10_000;
 
 /// Top-level keys that are not jobs.
 const GLOBAL_KEYS: &[&str] = &[
@@ -388,14 +392,22 @@ impl Config {
     /// A sequence, with `!reference` items spliced in (GitLab flattens nested lists).
     fn sequence<'a>(&'a self, node: Yaml<'a>) -> Vec<Yaml<'a>> {
         let mut out = Vec::new();
-        self.flatten(node, 0, &mut out);
+        let mut visits = MAX_LIST_ITEMS;
+        self.flatten(node, 0, &mut visits, &mut out);
         out
     }
 
-    fn flatten<'a>(&'a self, node: Yaml<'a>, depth: usize, out: &mut Vec<Yaml<'a>>) {
-        if depth > MAX_REFERENCE_DEPTH {
+    fn flatten<'a>(
+        &'a self,
+        node: Yaml<'a>,
+        depth: usize,
+        visits: &mut usize,
+        out: &mut Vec<Yaml<'a>>,
+    ) {
+        if depth > MAX_REFERENCE_DEPTH || *visits == 0 {
             return;
         }
+        *visits -= 1;
         let node = self.dereference(node, 0).unwrap_or(node);
         if !node.is_seq() {
             if !node.is_null() {
@@ -405,8 +417,9 @@ impl Config {
         }
         for item in node.seq() {
             if item.is_seq() || item.tag() == Some("reference") {
-                self.flatten(item, depth + 1, out);
-            } else {
+                self.flatten(item, depth + 1, visits, out);
+            } else if *visits > 0 {
+                *visits -= 1;
                 out.push(item);
             }
         }
@@ -433,6 +446,21 @@ impl Config {
 
     /// The definitions a job is merged from, lowest priority first.
     fn layers(&self, name: &str, depth: usize, missing: &mut Vec<String>) -> Vec<At> {
+        let mut budget = MAX_LAYERS;
+        self.collect_layers(name, depth, missing, &mut budget)
+    }
+
+    fn collect_layers(
+        &self,
+        name: &str,
+        depth: usize,
+        missing: &mut Vec<String>,
+        budget: &mut usize,
+    ) -> Vec<At> {
+        if *budget == 0 {
+            return Vec::new();
+        }
+        *budget -= 1;
         let own: Vec<At> = self
             .definitions
             .iter()
@@ -454,7 +482,7 @@ impl Config {
         if depth < MAX_EXTENDS_DEPTH {
             for parent in parents {
                 if parent != name {
-                    out.extend(self.layers(&parent, depth + 1, missing));
+                    out.extend(self.collect_layers(&parent, depth + 1, missing, budget));
                 }
             }
         }
@@ -877,5 +905,81 @@ fn uses_step(reference: String, inputs: Vec<Input>, location: Location) -> Step 
         cannot_fail: None,
         env: Vec::new(),
         condition: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::discover::{WalkOptions, discover};
+    use crate::model::{Pipeline, StepKind};
+
+    fn pipeline(config: &str) -> (Pipeline, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".gitlab-ci.yml"), config).unwrap();
+        let (repo, _) = discover(dir.path(), &WalkOptions::default());
+        let parsed = crate::parse::parse(&repo);
+        let diagnostics = parsed.diagnostics.iter().map(|d| d.message.clone()).collect();
+        (parsed.pipelines.into_iter().next().unwrap(), diagnostics)
+    }
+
+    fn commands(pipeline: &Pipeline, job: &str) -> Vec<String> {
+        let job = pipeline.job(job).unwrap();
+        job.steps
+            .iter()
+            .flat_map(|s| match &s.kind {
+                StepKind::Script { commands } => commands.iter().map(|c| c.text.clone()).collect(),
+                StepKind::Uses { reference, .. } => vec![reference.clone()],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn extends_merges_parents_and_reference_splices_lists() {
+        let (p, _) = pipeline(
+            ".base:\n  stage: build\n  before_script: [setup]\n.more:\n  extends: .base\n  \
+             script: [a]\njob:\n  extends: .more\n  script:\n    - !reference [.more, script]\n    - b\n",
+        );
+        assert_eq!(commands(&p, "job"), ["setup", "a", "b"]);
+        assert!(p.job(".base").is_none());
+    }
+
+    #[test]
+    fn later_stages_depend_on_earlier_ones_unless_needs_says_otherwise() {
+        let (p, _) = pipeline(
+            "stages: [one, two]\na:\n  stage: one\n  script: [x]\nb:\n  stage: two\n  \
+             script: [y]\nc:\n  stage: two\n  needs: []\n  script: [z]\n",
+        );
+        assert_eq!(p.job("b").unwrap().needs, ["a"]);
+        assert!(p.job("c").unwrap().needs.is_empty());
+    }
+
+    #[test]
+    fn template_jobs_take_local_overrides_and_disable_switches() {
+        let (p, _) = pipeline(
+            "include:\n  - template: Jobs/Secret-Detection.gitlab-ci.yml\n  - template: \
+             Jobs/Container-Scanning.gitlab-ci.yml\nvariables:\n  CONTAINER_SCANNING_DISABLED: \
+             'true'\nsecret_detection:\n  allow_failure: false\n",
+        );
+        let job = p.job("secret_detection").unwrap();
+        assert!(job.cannot_fail.is_none());
+        assert_eq!(
+            commands(&p, "secret_detection"),
+            ["template:Jobs/Secret-Detection.gitlab-ci.yml"]
+        );
+        assert!(p.job("container_scanning").is_none());
+    }
+
+    #[test]
+    fn reference_fan_out_is_bounded() {
+        let mut config = String::from(".r0:\n  script: [echo]\n");
+        for i in 1..12 {
+            config.push_str(&format!(".r{i}:\n  script:\n"));
+            for _ in 0..20 {
+                config.push_str(&format!("    - !reference [.r{}, script]\n", i - 1));
+            }
+        }
+        config.push_str("job:\n  script:\n    - !reference [.r11, script]\n");
+        let (p, _) = pipeline(&config);
+        assert!(commands(&p, "job").len() <= super::MAX_LIST_ITEMS);
     }
 }
