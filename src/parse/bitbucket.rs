@@ -232,3 +232,50 @@ fn pipe_step(item: Yaml, pipe: Yaml, path: &str) -> Step {
         condition: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::discover::{WalkOptions, discover};
+    use crate::model::{Pipeline, StepKind};
+
+    fn pipeline(config: &str) -> Pipeline {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("bitbucket-pipelines.yml"), config).unwrap();
+        let (repo, _) = discover(dir.path(), &WalkOptions::default());
+        crate::parse::parse(&repo).pipelines.remove(0)
+    }
+
+    #[test]
+    fn steps_run_in_order_and_parallel_steps_share_their_predecessors() {
+        let p = pipeline(
+            "pipelines:\n  branches:\n    main:\n      - step: {name: a, script: [x]}\n      \
+             - parallel:\n          - step: {name: b, script: [y]}\n          - step: {name: c, \
+             script: [z]}\n      - step: {name: d, deployment: prod, script: [w]}\n",
+        );
+        let ids: Vec<&str> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "branches main #1 a",
+                "branches main #2 b",
+                "branches main #3 c",
+                "branches main #4 d"
+            ]
+        );
+        assert_eq!(p.jobs[2].needs, ["branches main #1 a"]);
+        assert_eq!(p.jobs[3].needs.len(), 3);
+        assert_eq!(p.jobs[3].environment.as_deref(), Some("prod"));
+    }
+
+    #[test]
+    fn pipes_become_uses_steps_and_manual_steps_wait() {
+        let p = pipeline(
+            "pipelines:\n  default:\n    - step:\n        trigger: manual\n        script:\n          \
+             - pipe: acme/scan:1.0\n            variables: {LEVEL: high}\n",
+        );
+        let job = &p.jobs[0];
+        assert!(job.triggers.manual && !job.triggers.covers_pull_requests());
+        assert!(matches!(&job.steps[0].kind, StepKind::Uses { reference, inputs }
+            if reference == "pipe:acme/scan:1.0" && inputs[0].name == "LEVEL"));
+    }
+}

@@ -23,20 +23,34 @@ use crate::yaml::Yaml;
 /// to (commands that call commands cannot multiply the work).
 const MAX_COMMAND_DEPTH: usize = 8;
 const MAX_EXPANDED_STEPS: usize = 100_000;
+/// How many setup configurations may continue into one another.
+const MAX_CONTINUATION_DEPTH: usize = 4;
 
 /// Workflow entry keys that configure the entry, not the job's parameters.
 const ENTRY_KEYS: &[&str] =
     &["requires", "filters", "context", "name", "type", "matrix", "pre-steps", "post-steps"];
 
 pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
+    parse_file(repo, path, None, 0, out);
+}
+
+/// Parses one configuration; a continued configuration (`inherited` set) runs when the
+/// setup job that continues it runs.
+fn parse_file(
+    repo: &Repo,
+    path: &str,
+    inherited: Option<&Triggers>,
+    depth: usize,
+    out: &mut Parsed,
+) {
     let Some(file) = load_yaml(repo, path, true, &mut out.diagnostics) else { return };
     let Some(root) = file.root() else { return };
     if root.get("setup").and_then(|s| s.bool()) == Some(true) {
         out.diagnostics.push(Diagnostic::new(
             path,
             Some(root.entry("setup").map(|(k, _)| k.line()).unwrap_or(1)),
-            "dynamic configuration (`setup: true`): the continued pipeline is chosen at run time \
-             and only this setup configuration is read",
+            "dynamic configuration (`setup: true`): continued configurations named by a local \
+             `configuration_path` are read; one generated at run time cannot be",
         ));
     }
     let config = Config {
@@ -53,7 +67,13 @@ pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
         if !workflow.is_map() {
             continue;
         }
-        let triggers = workflow_triggers(workflow, Location::new(path, wf_key.line(), 1));
+        let location = Location::new(path, wf_key.line(), 1);
+        let triggers = match inherited {
+            Some(t) if workflow.get("triggers").is_none() && workflow.get("when").is_none() => {
+                Triggers { location: Some(location), ..t.clone() }
+            }
+            _ => workflow_triggers(workflow, location),
+        };
         for entry in workflow.get("jobs").map(|j| j.seq()).unwrap_or_default() {
             if let Some(job) = config.workflow_job(wf_name, entry, &triggers) {
                 merge(&mut all, &job.triggers);
@@ -73,12 +93,37 @@ pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
         .entry("workflows")
         .map(|(k, _)| Location::new(path, k.line(), k.pos().col))
         .or_else(|| Some(Location::file(path)));
+    let continued = continuations(&jobs);
     out.pipelines.push(Pipeline {
         platform: Platform::Circleci,
         path: path.to_string(),
         triggers: all,
         jobs,
     });
+    for (target, triggers) in continued {
+        if depth < MAX_CONTINUATION_DEPTH && target != path && repo.find(&target).is_some() {
+            parse_file(repo, &target, Some(&triggers), depth + 1, out);
+        }
+    }
+}
+
+/// The local configurations that `continuation/continue` jobs hand over to, with the
+/// triggers of the job that continues.
+fn continuations(jobs: &[Job]) -> Vec<(String, Triggers)> {
+    let mut out = Vec::new();
+    for job in jobs {
+        for step in &job.steps {
+            let StepKind::Uses { reference, inputs } = &step.kind else { continue };
+            if !reference.starts_with("orb:circleci/continuation/") {
+                continue;
+            }
+            if let Some(input) = inputs.iter().find(|i| i.name == "configuration_path") {
+                let target = input.value.trim_start_matches("./").to_string();
+                out.push((target, job.triggers.clone()));
+            }
+        }
+    }
+    out
 }
 
 fn merge(all: &mut Triggers, t: &Triggers) {
@@ -119,6 +164,15 @@ fn workflow_triggers(workflow: Yaml, location: Location) -> Triggers {
             t.tags = true;
         } else if text.contains("pipeline.trigger_source") && text.contains("schedule") {
             t = Triggers { schedule: true, location: t.location, ..Triggers::default() };
+        } else if text.contains("pipeline.parameters") && when.get("equal").is_some() {
+            // A workflow that waits for a parameter to equal a value is started through
+            // the API with that value (by another pipeline or by hand).
+            t = Triggers {
+                manual: true,
+                chained: true,
+                location: t.location,
+                ..Triggers::default()
+            };
         }
     }
     t
@@ -471,10 +525,53 @@ fn uses(reference: String, inputs: Vec<Input>, location: Location) -> Step {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discover::{WalkOptions, discover};
+
+    fn pipelines(files: &[(&str, &str)]) -> Vec<Pipeline> {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let (repo, _) = discover(dir.path(), &WalkOptions::default());
+        crate::parse::parse(&repo).pipelines
+    }
 
     #[test]
     fn substitutes_parameters() {
         let values = BTreeMap::from([("image".to_string(), "app:1".to_string())]);
         assert_eq!(substitute("trivy image << parameters.image >>", &values), "trivy image app:1");
+    }
+
+    #[test]
+    fn resolves_orb_aliases_requires_and_filters() {
+        let found = pipelines(&[(
+            ".circleci/config.yml",
+            "version: 2.1\norbs:\n  s: acme/scanner@1\njobs:\n  a:\n    steps:\n      - s/run:\n          \
+             level: high\nworkflows:\n  w:\n    jobs:\n      - a\n      - s/publish:\n          \
+             requires: [a]\n          filters: {branches: {only: main}}\n",
+        )]);
+        let p = &found[0];
+        let a = p.job("w/a").unwrap();
+        assert!(matches!(&a.steps[0].kind, StepKind::Uses { reference, inputs }
+            if reference == "orb:acme/scanner/run" && inputs[0].value == "high"));
+        assert_eq!(a.external.as_deref(), Some("orb acme/scanner"));
+        assert_eq!(a.triggers.push, PushScope::AllBranches);
+        let publish = p.job("w/s/publish").unwrap();
+        assert_eq!(publish.needs, ["w/a"]);
+        assert_eq!(publish.triggers.push, PushScope::SomeBranches);
+    }
+
+    #[test]
+    fn follows_a_local_continuation() {
+        let setup = "version: 2.1\nsetup: true\norbs:\n  c: circleci/continuation@1\n\
+                     workflows:\n  s:\n    jobs:\n      - c/continue:\n          \
+                     configuration_path: .circleci/next.yml\n";
+        let next = "version: 2.1\njobs:\n  b:\n    steps: [{run: make}]\nworkflows:\n  \
+                    n:\n    jobs: [b]\n";
+        let found = pipelines(&[(".circleci/config.yml", setup), (".circleci/next.yml", next)]);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].jobs[0].triggers.push, PushScope::AllBranches);
     }
 }
