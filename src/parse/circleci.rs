@@ -360,23 +360,9 @@ impl<'a> Config<'a> {
         let location = Location::new(self.path(), step.line(), step.pos().col);
         match name {
             "run" => {
-                let Some(args) = args else { return };
-                let command = if args.str().is_some() { Some(args) } else { args.get("command") };
-                let Some(command) = command else { return };
-                let mut commands = commands_of(self.file, self.path(), command);
-                for c in &mut commands {
-                    c.text = substitute(&c.text, values);
+                if let Some(step) = args.and_then(|a| self.run_step(a, values, env, location)) {
+                    job.steps.push(step);
                 }
-                let mut step_env = env.to_vec();
-                step_env.extend(env_of(args.get("environment"), self.path()));
-                job.steps.push(Step {
-                    name: args.get_str("name").map(str::to_string),
-                    kind: StepKind::Script { commands },
-                    location,
-                    cannot_fail: None,
-                    env: step_env,
-                    condition: None,
-                });
             }
             "when" | "unless" => {
                 for inner in args.and_then(|a| a.get("steps")).map(|s| s.seq()).unwrap_or_default()
@@ -423,6 +409,33 @@ impl<'a> Config<'a> {
                 }
             }
         }
+    }
+}
+
+impl Config<'_> {
+    /// A `run` step: its command, split into lines, with parameters substituted.
+    fn run_step(
+        &self,
+        args: Yaml,
+        values: &BTreeMap<String, String>,
+        env: &[Input],
+        location: Location,
+    ) -> Option<Step> {
+        let command = if args.str().is_some() { Some(args) } else { args.get("command") }?;
+        let mut commands = commands_of(self.file, self.path(), command);
+        for c in &mut commands {
+            c.text = substitute(&c.text, values);
+        }
+        let mut step_env = env.to_vec();
+        step_env.extend(env_of(args.get("environment"), self.path()));
+        Some(Step {
+            name: args.get_str("name").map(str::to_string),
+            kind: StepKind::Script { commands },
+            location,
+            cannot_fail: None,
+            env: step_env,
+            condition: None,
+        })
     }
 }
 

@@ -651,40 +651,12 @@ impl Config {
             .lookup(layers, "environment")
             .and_then(|e| e.str().or_else(|| e.get_str("name")))
             .map(str::to_string);
-        job.images = self
-            .lookup_with_default(layers, "image")
-            .and_then(|i| i.str().or_else(|| i.get_str("name")).map(|name| (i, name)))
-            .map(|(i, name)| {
-                vec![Input {
-                    name: "image".to_string(),
-                    value: name.to_string(),
-                    location: Location::new(&location.path, i.line(), i.pos().col),
-                }]
-            })
-            .unwrap_or_default();
+        job.images = self.job_image(layers, &location.path);
         let env = self.job_env(layers, variables);
-        if let Some(template) = spec.template {
-            job.steps.push(Step {
-                env: env.clone(),
-                ..uses_step(
-                    format!("template:{}", template.name),
-                    env.clone(),
-                    template.location.clone(),
-                )
-            });
+        if self.switched_off_by_job_variables(spec, &env) {
+            return None;
         }
-        if let Some(component) = spec.component {
-            job.external = Some(format!("CI/CD {}", component.what));
-            job.steps.push(uses_step(
-                format!("template:{}", component.component.as_deref().unwrap_or_default()),
-                component.inputs.clone(),
-                component.location.clone(),
-            ));
-        }
-        if let Some((parent, include)) = external_parent {
-            job.external = Some(format!("`{parent}` from include {include}"));
-            job.steps.push(uses_step(format!("extends:{parent}"), env.clone(), location.clone()));
-        }
+        self.building_block_steps(spec, &env, external_parent, &mut job);
         for key in ["before_script", "script", "after_script"] {
             let node = if key == "script" {
                 self.lookup(layers, key)
@@ -703,6 +675,56 @@ impl Config {
         // An explicit (possibly empty) `needs:` replaces stage ordering.
         let explicit_needs = self.lookup(layers, "needs").is_some();
         Some(Placed { job, stage, explicit_needs })
+    }
+
+    fn job_image(&self, layers: &[At], path: &str) -> Vec<Input> {
+        let Some(image) = self.lookup_with_default(layers, "image") else { return Vec::new() };
+        let Some(name) = image.str().or_else(|| image.get_str("name")) else {
+            return Vec::new();
+        };
+        vec![Input {
+            name: "image".to_string(),
+            value: name.to_string(),
+            location: Location::new(path, image.line(), image.pos().col),
+        }]
+    }
+
+    /// A template job whose own `variables:` set its `*_DISABLED` switch never runs.
+    fn switched_off_by_job_variables(&self, spec: &JobSpec, env: &[Input]) -> bool {
+        let Some(template) = spec.template else { return false };
+        let variables: BTreeMap<String, (String, Location)> =
+            env.iter().map(|i| (i.name.clone(), (i.value.clone(), i.location.clone()))).collect();
+        templates::jobs_of(&template.name)
+            .iter()
+            .any(|j| j.name == spec.name && template_job_off(j, &variables))
+    }
+
+    /// The step that stands for a template, a component or an unreadable parent job.
+    fn building_block_steps(
+        &self,
+        spec: &JobSpec,
+        env: &[Input],
+        external_parent: Option<(String, String)>,
+        job: &mut Job,
+    ) {
+        if let Some(template) = spec.template {
+            let reference = format!("template:{}", template.name);
+            let step = uses_step(reference, env.to_vec(), template.location.clone());
+            job.steps.push(Step { env: env.to_vec(), ..step });
+        }
+        if let Some(component) = spec.component {
+            job.external = Some(format!("CI/CD {}", component.what));
+            job.steps.push(uses_step(
+                format!("template:{}", component.component.as_deref().unwrap_or_default()),
+                component.inputs.clone(),
+                component.location.clone(),
+            ));
+        }
+        if let Some((parent, include)) = external_parent {
+            job.external = Some(format!("`{parent}` from include {include}"));
+            let step = uses_step(format!("extends:{parent}"), env.to_vec(), job.location.clone());
+            job.steps.push(step);
+        }
     }
 
     /// The unreadable hidden job this job extends, and the include it probably comes from.
