@@ -5,7 +5,8 @@
 //! order, so each job depends on the steps before it (a `parallel:` group's steps depend on
 //! what precedes the group). Anchors and `<<` merge keys are expanded. A `pipe:` becomes a
 //! step that uses `pipe:<ref>` with its `variables` as inputs (`docker://` pipes use
-//! `image:<ref>`). See: https://support.atlassian.com/bitbucket-cloud/docs/bitbucket-pipelines-configuration-reference/
+//! `image:<ref>`).
+//! See: https://support.atlassian.com/bitbucket-cloud/docs/bitbucket-pipelines-configuration-reference/
 
 use super::{Parsed, YamlFile, commands_of, load_yaml};
 use crate::discover::Repo;
@@ -270,7 +271,8 @@ mod tests {
     #[test]
     fn pipes_become_uses_steps_and_manual_steps_wait() {
         let p = pipeline(
-            "pipelines:\n  default:\n    - step:\n        trigger: manual\n        script:\n          \
+            "pipelines:\n  default:\n    - step:\n        trigger: manual\n        \
+             script:\n          \
              - pipe: acme/scan:1.0\n            variables: {LEVEL: high}\n",
         );
         let job = &p.jobs[0];

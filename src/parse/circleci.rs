@@ -561,7 +561,8 @@ mod tests {
     fn resolves_orb_aliases_requires_and_filters() {
         let found = pipelines(&[(
             ".circleci/config.yml",
-            "version: 2.1\norbs:\n  s: acme/scanner@1\njobs:\n  a:\n    steps:\n      - s/run:\n          \
+            "version: 2.1\norbs:\n  s: acme/scanner@1\njobs:\n  a:\n    steps:\n      \
+             - s/run:\n          \
              level: high\nworkflows:\n  w:\n    jobs:\n      - a\n      - s/publish:\n          \
              requires: [a]\n          filters: {branches: {only: main}}\n",
         )]);

@@ -347,7 +347,8 @@ mod tests {
     #[test]
     fn first_matching_rule_wins() {
         let (e, manual) = rules(
-            "rules:\n  - if: $CI_PIPELINE_SOURCE == \"schedule\"\n    when: never\n  - when: always\n",
+            "rules:\n  - if: $CI_PIPELINE_SOURCE == \"schedule\"\n    when: never\n  \
+             - when: always\n",
         );
         assert!(!manual && !e.schedule && e.merge_request);
         let (e, manual) = rules("rules:\n  - when: manual\n");

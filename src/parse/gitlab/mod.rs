@@ -959,7 +959,8 @@ mod tests {
     fn extends_merges_parents_and_reference_splices_lists() {
         let (p, _) = pipeline(
             ".base:\n  stage: build\n  before_script: [setup]\n.more:\n  extends: .base\n  \
-             script: [a]\njob:\n  extends: .more\n  script:\n    - !reference [.more, script]\n    - b\n",
+             script: [a]\njob:\n  extends: .more\n  script:\n    \
+             - !reference [.more, script]\n    - b\n",
         );
         assert_eq!(commands(&p, "job"), ["setup", "a", "b"]);
         assert!(p.job(".base").is_none());
