@@ -634,6 +634,7 @@ impl Config {
             }
             return None;
         }
+        self.note_child_pipeline(spec, &location, diagnostics);
         let mut job = empty_job(&spec.name, location.clone());
         job.triggers = self.job_triggers(spec, workflow, variables, &location);
         job.needs = self
@@ -675,6 +676,35 @@ impl Config {
         // An explicit (possibly empty) `needs:` replaces stage ordering.
         let explicit_needs = self.lookup(layers, "needs").is_some();
         Some(Placed { job, stage, explicit_needs })
+    }
+
+    /// A child pipeline a trigger job starts is reported, not read.
+    fn note_child_pipeline(
+        &self,
+        spec: &JobSpec,
+        location: &Location,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let Some(child) = self.lookup(&spec.layers, "trigger").and_then(|t| t.get("include"))
+        else {
+            return;
+        };
+        // NOTE: a child pipeline's rules see `parent_pipeline` as their source, which the
+        // trigger model cannot tie to the parent's events yet; reading it needs that.
+        let files: Vec<&str> = self
+            .sequence(child)
+            .iter()
+            .filter_map(|i| i.str().or_else(|| i.get_str("local")).or_else(|| i.get_str("file")))
+            .collect();
+        diagnostics.push(Diagnostic::new(
+            &location.path,
+            Some(location.line),
+            format!(
+                "job `{}` starts a child pipeline ({}) that is not read",
+                spec.name,
+                files.join(", ")
+            ),
+        ));
     }
 
     fn job_image(&self, layers: &[At], path: &str) -> Vec<Input> {
