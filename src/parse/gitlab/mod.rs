@@ -1,4 +1,6 @@
-//! GitLab CI: the root `.gitlab-ci.yml` and the local files it includes, into one pipeline.
+//! GitLab CI: the root `.gitlab-ci.yml` and the local files it includes, into one pipeline
+//! (loading in `include.rs`, `extends`/`!reference` merging in `merge.rs`, job rules in
+//! `events.rs`, built-in templates in `templates.rs`).
 //!
 //! What GitLab would merge is merged here too: local includes (the including file wins),
 //! `extends:` chains (parents first, the job last), `default:`, anchors and `<<` merge keys
@@ -10,27 +12,17 @@
 //! See: https://docs.gitlab.com/ci/yaml/
 
 mod events;
+mod include;
+mod merge;
 mod templates;
 
 use std::collections::BTreeMap;
 
-use super::{Parsed, YamlFile, commands_of, load_yaml};
+use super::{Parsed, YamlFile, commands_of};
 use crate::discover::Repo;
 use crate::model::{Diagnostic, Input, Job, Location, Pipeline, Platform, Step, StepKind};
 use crate::yaml::{NodeId, Yaml};
 use events::Events;
-
-/// Most files one pipeline may include (GitLab's own limit is of the same order).
-const MAX_FILES: usize = 150;
-/// How deep includes may nest.
-const MAX_INCLUDE_DEPTH: usize = 16;
-/// How deep `extends:` and `!reference` may nest (GitLab allows 11 and 10 levels).
-const MAX_EXTENDS_DEPTH: usize = 11;
-const MAX_REFERENCE_DEPTH: usize = 10;
-/// Most definitions one job may be merged from, and most items a flattened list may hold:
-/// wide `extends:` lists or `!reference` fan-out cannot multiply the work.
-const MAX_LAYERS: usize = 256;
-const MAX_LIST_ITEMS: usize = 10_000;
 
 /// Top-level keys that are not jobs.
 const GLOBAL_KEYS: &[&str] = &[
@@ -102,66 +94,7 @@ struct Config {
     external: Vec<ExternalInclude>,
 }
 
-/// One entry of `include:`, read before the files it names are loaded.
-enum Include {
-    Local(String),
-    Template(TemplateInclude),
-    External(ExternalInclude),
-}
-
 impl Config {
-    fn load(&mut self, repo: &Repo, path: &str, depth: usize, diagnostics: &mut Vec<Diagnostic>) {
-        if self.files.iter().any(|f| f.path == path) {
-            return;
-        }
-        if self.files.len() >= MAX_FILES || depth > MAX_INCLUDE_DEPTH {
-            diagnostics.push(Diagnostic::new(
-                path,
-                None,
-                format!("not following this include: over {MAX_FILES} files or nested too deep"),
-            ));
-            return;
-        }
-        let Some(file) = load_yaml(repo, path, true, diagnostics) else { return };
-        let doc = usize::from(
-            file.docs.len() >= 2 && file.root().is_some_and(|root| root.get("spec").is_some()),
-        );
-        let index = self.files.len();
-        self.files.push(file);
-        self.config_doc.push(doc);
-        let includes = self.includes(index, repo);
-        for include in includes {
-            match include {
-                Include::Local(target) => self.load(repo, &target, depth + 1, diagnostics),
-                Include::Template(template) => self.templates.push(template),
-                Include::External(external) => {
-                    diagnostics.push(Diagnostic::new(
-                        &external.location.path,
-                        Some(external.location.line),
-                        format!(
-                            "include {} is configuration from another repository: not read offline",
-                            external.what
-                        ),
-                    ));
-                    self.external.push(external);
-                }
-            }
-        }
-        let Some(root) = self.root(index) else { return };
-        let definitions: Vec<Definition> = root
-            .entries()
-            .into_iter()
-            .filter_map(|(k, v)| {
-                Some(Definition {
-                    name: k.str()?.to_string(),
-                    key: At { file: index, id: k.id },
-                    value: At { file: index, id: v.id },
-                })
-            })
-            .collect();
-        self.definitions.extend(definitions);
-    }
-
     fn root(&self, file: usize) -> Option<Yaml<'_>> {
         let doc = self.files.get(file)?.docs.get(*self.config_doc.get(file)?)?;
         doc.root()
@@ -185,85 +118,6 @@ impl Config {
         let pos = self.view(at).map(|y| y.pos()).unwrap_or_default();
         Location::new(self.path_of(at.file), pos.line, pos.col)
     }
-
-    /// Reads the `include:` entries of a loaded file.
-    fn includes(&self, file: usize, repo: &Repo) -> Vec<Include> {
-        let Some(include) = self.root(file).and_then(|r| r.get("include")) else {
-            return Vec::new();
-        };
-        let path = self.path_of(file).to_string();
-        let mut out = Vec::new();
-        for entry in include.seq_or_one() {
-            let location = Location::new(&path, entry.line(), entry.pos().col);
-            if let Some(text) = entry.str() {
-                if text.starts_with("http://") || text.starts_with("https://") {
-                    out.push(external(format!("remote {text}"), Vec::new(), None, location));
-                } else {
-                    out.extend(local_files(repo, text).into_iter().map(Include::Local));
-                }
-                continue;
-            }
-            if let Some(local) = entry.get_str("local") {
-                out.extend(local_files(repo, local).into_iter().map(Include::Local));
-            } else if let Some(name) = entry.get_str("template") {
-                out.push(Include::Template(TemplateInclude { name: name.to_string(), location }));
-            } else if let Some(project) = entry.get_str("project") {
-                let files: Vec<String> = entry
-                    .get("file")
-                    .map(|f| f.strings().iter().map(|s| s.to_string()).collect())
-                    .unwrap_or_default();
-                let what = match entry.get_str("ref") {
-                    Some(r) => format!("project {project}@{r}"),
-                    None => format!("project {project}"),
-                };
-                out.push(external(what, files, None, location));
-            } else if let Some(remote) = entry.get_str("remote") {
-                out.push(external(format!("remote {remote}"), Vec::new(), None, location));
-            } else if let Some(component) = entry.get_str("component") {
-                let name = component_reference(component);
-                let mut include =
-                    external(format!("component {name}"), Vec::new(), Some(name), location);
-                if let Include::External(e) = &mut include {
-                    e.inputs = inputs_of(entry.get("inputs"), &path);
-                }
-                out.push(include);
-            }
-        }
-        out
-    }
-}
-
-fn external(
-    what: String,
-    files: Vec<String>,
-    component: Option<String>,
-    location: Location,
-) -> Include {
-    Include::External(ExternalInclude { what, files, component, inputs: Vec::new(), location })
-}
-
-/// `$CI_SERVER_FQDN/group/components/sast/sast@2` → `group/components/sast/sast@2`.
-fn component_reference(component: &str) -> String {
-    let rest = component
-        .trim_start_matches("${CI_SERVER_FQDN}/")
-        .trim_start_matches("$CI_SERVER_FQDN/")
-        .trim_start_matches("${CI_SERVER_HOST}/")
-        .trim_start_matches("$CI_SERVER_HOST/");
-    rest.strip_prefix("gitlab.com/").unwrap_or(rest).to_string()
-}
-
-/// The repository files a local include names (GitLab paths start at the root; `*` and
-/// `**` globs are allowed).
-fn local_files(repo: &Repo, pattern: &str) -> Vec<String> {
-    let pattern = pattern.trim_start_matches('/');
-    if !pattern.contains('*') {
-        return vec![pattern.to_string()];
-    }
-    let Ok(glob) = globset::GlobBuilder::new(pattern).literal_separator(true).build() else {
-        return Vec::new();
-    };
-    let matcher = glob.compile_matcher();
-    repo.files.iter().filter(|f| matcher.is_match(&f.path)).map(|f| f.path.clone()).collect()
 }
 
 fn inputs_of(node: Option<Yaml>, path: &str) -> Vec<Input> {
@@ -387,123 +241,6 @@ impl Config {
             }
         }
         (events, location)
-    }
-
-    /// A sequence, with `!reference` items spliced in (GitLab flattens nested lists).
-    fn sequence<'a>(&'a self, node: Yaml<'a>) -> Vec<Yaml<'a>> {
-        let mut out = Vec::new();
-        let mut visits = MAX_LIST_ITEMS;
-        self.flatten(node, 0, &mut visits, &mut out);
-        out
-    }
-
-    fn flatten<'a>(
-        &'a self,
-        node: Yaml<'a>,
-        depth: usize,
-        visits: &mut usize,
-        out: &mut Vec<Yaml<'a>>,
-    ) {
-        if depth > MAX_REFERENCE_DEPTH || *visits == 0 {
-            return;
-        }
-        *visits -= 1;
-        let node = self.dereference(node, 0).unwrap_or(node);
-        if !node.is_seq() {
-            if !node.is_null() {
-                out.push(node);
-            }
-            return;
-        }
-        for item in node.seq() {
-            if item.is_seq() || item.tag() == Some("reference") {
-                self.flatten(item, depth + 1, visits, out);
-            } else if *visits > 0 {
-                *visits -= 1;
-                out.push(item);
-            }
-        }
-    }
-
-    /// Follows a `!reference [.job, key, …]` tag to the node it names.
-    fn dereference<'a>(&'a self, node: Yaml<'a>, depth: usize) -> Option<Yaml<'a>> {
-        if node.tag() != Some("reference") {
-            return Some(node);
-        }
-        if depth >= MAX_REFERENCE_DEPTH {
-            return None;
-        }
-        let route = node.strings();
-        let (job, keys) = route.split_first()?;
-        let layers = self.layers(job, 0, &mut Vec::new());
-        let (first, rest) = keys.split_first()?;
-        let mut target = self.lookup(&layers, first)?;
-        for key in rest {
-            target = self.dereference(target, depth + 1)?.get(key)?;
-        }
-        self.dereference(target, depth + 1)
-    }
-
-    /// The definitions a job is merged from, lowest priority first.
-    fn layers(&self, name: &str, depth: usize, missing: &mut Vec<String>) -> Vec<At> {
-        let mut budget = MAX_LAYERS;
-        self.collect_layers(name, depth, missing, &mut budget)
-    }
-
-    fn collect_layers(
-        &self,
-        name: &str,
-        depth: usize,
-        missing: &mut Vec<String>,
-        budget: &mut usize,
-    ) -> Vec<At> {
-        if *budget == 0 {
-            return Vec::new();
-        }
-        *budget -= 1;
-        let own: Vec<At> = self
-            .definitions
-            .iter()
-            .filter(|d| d.name == name)
-            .filter(|d| self.view(d.value).is_some_and(|v| v.is_map()))
-            .map(|d| d.value)
-            .collect();
-        if own.is_empty() && name.starts_with('.') {
-            missing.push(name.to_string());
-            return own;
-        }
-        let parents = own
-            .iter()
-            .rev()
-            .find_map(|&at| self.view(at)?.get("extends"))
-            .map(|e| e.strings().iter().map(|s| s.to_string()).collect::<Vec<_>>())
-            .unwrap_or_default();
-        let mut out = Vec::new();
-        if depth < MAX_EXTENDS_DEPTH {
-            for parent in parents {
-                if parent != name {
-                    out.extend(self.collect_layers(&parent, depth + 1, missing, budget));
-                }
-            }
-        }
-        out.extend(own);
-        out
-    }
-
-    /// The value of `key` in the highest-priority layer that sets it.
-    fn lookup<'a>(&'a self, layers: &[At], key: &str) -> Option<Yaml<'a>> {
-        layers
-            .iter()
-            .rev()
-            .find_map(|&at| self.view(at)?.get(key))
-            .and_then(|v| self.dereference(v, 0))
-    }
-
-    /// A job key, falling back to `default:` and then to the top-level keyword.
-    fn lookup_with_default<'a>(&'a self, layers: &[At], key: &str) -> Option<Yaml<'a>> {
-        self.lookup(layers, key)
-            .or_else(|| self.globals("default").filter_map(|d| d.get(key)).last())
-            .or_else(|| self.globals(key).last())
     }
 
     fn is_disabled_template_job(
@@ -1033,6 +770,6 @@ mod tests {
         }
         config.push_str("job:\n  script:\n    - !reference [.r11, script]\n");
         let (p, _) = pipeline(&config);
-        assert!(commands(&p, "job").len() <= super::MAX_LIST_ITEMS);
+        assert!(commands(&p, "job").len() <= super::merge::MAX_LIST_ITEMS);
     }
 }
