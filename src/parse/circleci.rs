@@ -268,6 +268,7 @@ impl<'a> Config<'a> {
             let values = params.iter().map(|i| (i.name.clone(), i.value.clone())).collect();
             let mut job = self.job(&id, job_key, body, &triggers, &values);
             job.location = location;
+            self.entry_steps(config, &values, &mut job);
             job
         } else if let Some(reference) = self.orb_reference(&name) {
             let mut job = empty_job(&id, location.clone());
@@ -283,6 +284,24 @@ impl<'a> Config<'a> {
             .map(|r| r.strings().iter().map(|s| format!("{workflow}/{s}")).collect())
             .unwrap_or_default();
         Some(job)
+    }
+
+    /// A workflow entry's `pre-steps` run before the job's steps, its `post-steps` after.
+    fn entry_steps(
+        &self,
+        entry: Option<Yaml<'a>>,
+        values: &BTreeMap<String, String>,
+        job: &mut Job,
+    ) {
+        let Some(entry) = entry else { return };
+        let own = std::mem::take(&mut job.steps);
+        for step in entry.get("pre-steps").map(|s| s.seq()).unwrap_or_default() {
+            self.step(step, values, &[], 0, job);
+        }
+        job.steps.extend(own);
+        for step in entry.get("post-steps").map(|s| s.seq()).unwrap_or_default() {
+            self.step(step, values, &[], 0, job);
+        }
     }
 
     /// `sec/scan` with `orbs: {sec: snyk/snyk@2}` → `orb:snyk/snyk/scan`.
@@ -575,6 +594,25 @@ mod tests {
         let publish = p.job("w/s/publish").unwrap();
         assert_eq!(publish.needs, ["w/a"]);
         assert_eq!(publish.triggers.push, PushScope::SomeBranches);
+    }
+
+    #[test]
+    fn pre_steps_run_before_the_job_and_post_steps_after() {
+        let found = pipelines(&[(
+            ".circleci/config.yml",
+            "version: 2.1\njobs:\n  a:\n    steps: [{run: middle}]\nworkflows:\n  w:\n    \
+             jobs:\n      - a:\n          pre-steps: [{run: first}]\n          \
+             post-steps: [{run: last}]\n",
+        )]);
+        let texts: Vec<String> = found[0].jobs[0]
+            .steps
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StepKind::Script { commands } => Some(commands[0].text.clone()),
+                StepKind::Uses { .. } => None,
+            })
+            .collect();
+        assert_eq!(texts, ["first", "middle", "last"]);
     }
 
     #[test]
