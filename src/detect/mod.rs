@@ -139,6 +139,7 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Det
             let guessed_name = if job.external.is_some() { job.id.as_str() } else { "" };
             if found.is_empty()
                 && let (Some(external), StepKind::Uses { reference, .. }) = (&external, &step.kind)
+                && runs_external(reference, external)
                 && let Some(guess) =
                     guess_external(guessed_name, reference, &step.location, external, &triggers)
             {
@@ -261,6 +262,16 @@ fn detect_configs(repo: &Repo, rules: &RuleSet, out: &mut Detections) {
     }
 }
 
+/// Whether a step is the one that runs the job's external configuration (and not, say, a
+/// first-party orb command beside it): the reference names what `external` names.
+fn runs_external(reference: &str, external: &str) -> bool {
+    external
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c| matches!(c, '`' | '(' | ')' | ',')))
+        .filter(|w| w.contains(['/', '.', '@']))
+        .any(|w| reference.contains(w))
+}
+
 /// Capabilities that the name of unreadable external configuration suggests. Phrases, not
 /// single words: `secrets-management` fetches secrets, it does not scan for them.
 const NAME_HINTS: &[(&[&str], Capability)] = &[
@@ -316,12 +327,21 @@ pub fn guess_external(
     external: &str,
     triggers: &Triggers,
 ) -> Option<Detection> {
-    let haystack = format!("{} {}", job, reference).to_ascii_lowercase().replace('_', "-");
-    let mut capabilities: Vec<Capability> = NAME_HINTS
-        .iter()
-        .filter(|(words, _)| words.iter().any(|w| haystack.contains(&w.replace('_', "-"))))
-        .map(|(_, c)| *c)
-        .collect();
+    // The owner of `owner/repo/path` names an organisation, not what the job does
+    // (`secretflow/.github/…/stale.yml` is no secret scan).
+    let named = match reference.split('/').collect::<Vec<_>>().as_slice() {
+        [_, rest @ ..] if rest.len() >= 2 => rest.join("/"),
+        _ => reference.to_string(),
+    };
+    let haystack = format!("{} {}", job, named).to_ascii_lowercase().replace('_', "-");
+    // A short hint (`sca`, `iac`) must be a whole word, or `scan` would suggest it.
+    let words: Vec<&str> = haystack.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let hinted = |w: &&str| {
+        let w = w.replace('_', "-");
+        if w.len() <= 3 { words.contains(&w.as_str()) } else { haystack.contains(&w) }
+    };
+    let mut capabilities: Vec<Capability> =
+        NAME_HINTS.iter().filter(|(hints, _)| hints.iter().any(hinted)).map(|(_, c)| *c).collect();
     // "terraform-static-analysis" is an IaC scan, not SAST of application code.
     if capabilities.contains(&Capability::IacScan) && haystack.contains("terraform") {
         capabilities.retain(|c| *c != Capability::Sast);

@@ -63,8 +63,13 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
 
     let pr_checks: Vec<&Detection> =
         context.in_ci(SarifUpload).into_iter().filter(|d| triggers(d).pull_request).collect();
-    let vendor_templates: Vec<&Detection> =
-        scans.iter().copied().filter(|d| d.rule.starts_with("gitlab-")).collect();
+    // GitLab's templates, and scans from configuration in another repository whose name
+    // says what it is, may block through something the checkout cannot show.
+    let vendor_templates: Vec<&Detection> = scans
+        .iter()
+        .copied()
+        .filter(|d| d.rule.starts_with("gitlab-") || d.external.is_some())
+        .collect();
     if !gates.is_empty() || !pr_checks.is_empty() || !vendor_templates.is_empty() {
         let mut evidence: Vec<Evidence> =
             gates.iter().map(|g| Evidence::of(g, scan_capability(g))).collect();

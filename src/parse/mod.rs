@@ -4,8 +4,11 @@
 //! the scan: a file that cannot be read or parsed becomes a [`Diagnostic`], and the others
 //! still count. This stage knows no rules and no checklist items.
 
+mod bitbucket;
+mod circleci;
 pub mod conditions;
 mod github;
+mod gitlab;
 mod precommit;
 pub mod script;
 
@@ -67,12 +70,28 @@ pub fn load_yaml(
     }
 }
 
+/// The commands of one script value (a block or plain scalar), each with its own line.
+pub fn commands_of(file: &YamlFile, path: &str, node: Yaml) -> Vec<crate::model::Command> {
+    let Some(text) = node.str() else { return Vec::new() };
+    let source = script::ScriptSource {
+        path,
+        file_lines: &file.lines,
+        start_line: node.line(),
+        end_line: node.end_line(),
+        column: node.pos().col,
+    };
+    script::split_commands(text, &source)
+}
+
 /// Parses every CI configuration and hook manager the walk found.
 pub fn parse(repo: &Repo) -> Parsed {
     let mut out = Parsed::default();
     for file in &repo.files {
         match file.kind {
             FileKind::GithubWorkflow => github::parse(repo, &file.path, &mut out),
+            FileKind::GitlabCi => gitlab::parse(repo, &file.path, &mut out),
+            FileKind::Bitbucket => bitbucket::parse(repo, &file.path, &mut out),
+            FileKind::Circleci => circleci::parse(repo, &file.path, &mut out),
             FileKind::PreCommit => precommit::parse_pre_commit(repo, &file.path, &mut out),
             FileKind::Husky if !file.test_data => {
                 precommit::parse_husky(repo, &file.path, &mut out)
