@@ -44,6 +44,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ("image-pushed-then-scanned", "D1", "partial"),
     ("image-scan-cannot-fail", "D1", "no"),
     ("precommit-run-in-ci-gates-release", "D1", "yes"),
+    // Deploying into a throwaway kind cluster is a test, not a delivery the gate protects.
+    ("test-cluster-deploy-is-not-delivery", "D1", "partial"),
     // D4: no IaC, no policy question.
     ("no-ci-at-all", "D4", "n/a"),
     ("iac-scanned-on-pull-requests", "D4", "partial"),

@@ -7,6 +7,7 @@ mod outputs;
 mod precommit_in_ci;
 mod release;
 mod services;
+mod test_clusters;
 
 use std::collections::BTreeMap;
 
@@ -81,6 +82,7 @@ pub fn detect(repo: &Repo, parsed: &Parsed, rules: &RuleSet) -> Detections {
         detect_pipeline(p, pipeline, rules, &mut out);
     }
     linters::apply_linter_configs(repo, &mut out);
+    test_clusters::drop_test_cluster_deliveries(parsed, &mut out);
     release::detect_release_configs(repo, parsed, &mut out);
     detect_hooks(parsed, rules, &mut out);
     precommit_in_ci::detect_hooks_run_in_ci(parsed, &mut out);
