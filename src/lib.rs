@@ -51,11 +51,13 @@ pub fn scan(root: &Path, options: &ScanOptions, rules: &RuleSet) -> ScanReport {
     let context = evaluate::Context { parsed: &parsed, detections: &detections.all, facts: &facts };
     let items = evaluate::evaluate(&context);
 
+    let landmarks = report::Landmarks::gather(&repo, &facts);
     ScanReport {
         root: root.to_string_lossy().into_owned(),
         items,
         detections: detections.all,
         diagnostics,
         pipelines: parsed.pipelines.iter().map(|p| (p.platform, p.path.clone())).collect(),
+        landmarks,
     }
 }
