@@ -135,15 +135,13 @@ fn home(landmarks: &Landmarks, item: Item) -> (String, String) {
     if let Some(path) = &landmarks.readme {
         return (
             path.clone(),
-            "the repository has no CI configuration, so the finding is reported on its README"
-                .to_string(),
+            "the repository has no CI configuration; its README stands for it".to_string(),
         );
     }
     if let Some(path) = &landmarks.first_file {
         return (
             path.clone(),
-            "the repository has no CI configuration or README, so the finding is reported on its \
-             first file"
+            "the repository has no CI configuration or README; its first file stands for it"
                 .to_string(),
         );
     }

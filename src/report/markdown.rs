@@ -112,7 +112,7 @@ fn diagnostics(report: &ScanReport, out: &mut String) {
     }
     let mut sorted: Vec<_> = report.diagnostics.iter().collect();
     sorted.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
-    let _ = writeln!(out, "\n### Files that could not be read ({})\n", sorted.len());
+    let _ = writeln!(out, "\n### Files with problems ({})\n", sorted.len());
     for d in sorted.iter().take(MAX_DIAGNOSTICS) {
         let place = match d.line {
             Some(line) => format!("{}:{line}", d.path),
