@@ -35,8 +35,12 @@ fn render_one(report: &ScanReport, out: &mut String) {
             Answer::Yes | Answer::NotApplicable => continue,
         };
         let anchor = anchor(&report.landmarks, answer);
-        let title =
-            format!("{} {}: {}", answer.item.id(), answer.answer.as_str(), answer.item.title());
+        let title = format!(
+            "ciproof {} {}: {}",
+            answer.item.id(),
+            answer.answer.as_str(),
+            answer.item.title()
+        );
         let mut message = answer.rationale.clone();
         if !anchor.is_evidence {
             let _ = write!(message, " (reported on {}: {})", anchor.location.path, anchor.why);
@@ -61,7 +65,7 @@ fn render_one(report: &ScanReport, out: &mut String) {
         let _ = writeln!(
             out,
             "::notice {properties},title={}::{}",
-            property("ciproof could not read this file"),
+            property("ciproof could not use this file"),
             data(&diagnostic.message)
         );
     }
