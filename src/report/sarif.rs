@@ -254,20 +254,24 @@ fn physical(location: &Location) -> PhysicalLocation {
     }
 }
 
+/// A parse problem as a tool notification. A path outside the checkout (a `--evidence`
+/// folder given as an absolute path) cannot be a repository-relative URI, so it goes into the
+/// message instead of a location.
 fn notification(diagnostic: &Diagnostic) -> Notification {
-    let locations = if diagnostic.path.is_empty() {
-        Vec::new()
-    } else {
-        let mut physical = physical(&Location::new(&diagnostic.path, 1, 1));
-        if diagnostic.line.is_none() {
-            physical.region = None;
-        } else if let (Some(region), Some(line)) = (physical.region.as_mut(), diagnostic.line) {
-            region.start_line = line.max(1);
-            region.end_line = line.max(1);
-        }
-        vec![SarifLocation { id: None, physical_location: physical, message: None }]
-    };
-    Notification { level: "warning", message: text(&diagnostic.message), locations }
+    let path = diagnostic.path.as_str();
+    if path.is_empty() || path.starts_with('/') || path.contains(":\\") {
+        let message = format!("{path}: {}", diagnostic.message);
+        return Notification { level: "warning", message: text(&message), locations: Vec::new() };
+    }
+    let mut physical = physical(&Location::new(path, diagnostic.line.unwrap_or(1), 1));
+    if diagnostic.line.is_none() {
+        physical.region = None;
+    }
+    Notification {
+        level: "warning",
+        message: text(&diagnostic.message),
+        locations: vec![SarifLocation { id: None, physical_location: physical, message: None }],
+    }
 }
 
 fn text(value: &str) -> Text {
@@ -430,6 +434,20 @@ mod tests {
         assert_eq!(a, fingerprint(Item::B1, ".github/workflows/ci.yml"));
         assert_ne!(a, fingerprint(Item::B2, ".github/workflows/ci.yml"));
         assert_ne!(a, fingerprint(Item::B1, ".github/workflows/release.yml"));
+    }
+
+    #[test]
+    fn notifications_locate_only_repository_files() {
+        let inside = notification(&Diagnostic::new(".gitlab-ci.yml", Some(4), "bad key"));
+        let region = inside.locations.first().and_then(|l| l.physical_location.region.as_ref());
+        assert_eq!(region.map(|r| r.start_line), Some(4));
+        let whole = notification(&Diagnostic::new("a b.yml", None, "too large"));
+        let location = whole.locations.first().map(|l| &l.physical_location);
+        assert_eq!(location.map(|p| p.artifact_location.uri.as_str()), Some("a%20b.yml"));
+        assert!(location.is_some_and(|p| p.region.is_none()));
+        let outside = notification(&Diagnostic::new("/tmp/evidence", None, "unreadable"));
+        assert!(outside.locations.is_empty());
+        assert_eq!(outside.message.text, "/tmp/evidence: unreadable");
     }
 
     #[test]
