@@ -55,11 +55,13 @@ pub fn scan(root: &Path, options: &ScanOptions, rules: &RuleSet) -> ScanReport {
     let mut items = evaluate::evaluate(&context);
     config::apply_overrides(&mut items, &options.overrides);
 
+    let landmarks = report::Landmarks::gather(&repo, &facts);
     ScanReport {
         root: root.to_string_lossy().into_owned(),
         items,
         detections: detections.all,
         diagnostics,
         pipelines: parsed.pipelines.iter().map(|p| (p.platform, p.path.clone())).collect(),
+        landmarks,
     }
 }

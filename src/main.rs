@@ -42,8 +42,16 @@ enum Command {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// A table for the terminal.
     Text,
+    /// The versioned JSON report (docs/json.md).
     Json,
+    /// A job summary or pull request comment.
+    Markdown,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,6 +102,10 @@ struct ScanArgs {
     /// A configuration file (exclusions, extra rules, fail-on, overrides with reasons).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// In SARIF, also report items answered yes (`kind: pass`) and n/a (`kind:
+    /// notApplicable`); GitHub code scanning shows those as open alerts, so leave it off there.
+    #[arg(long)]
+    sarif_all: bool,
     /// Colour in the text table (NO_COLOR is honoured).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -190,9 +202,10 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode, String> {
                 && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    emit(args.format, &reports, args.output.as_ref(), color)?;
+    let sarif = report::sarif::Options { all: args.sarif_all };
+    emit(args.format, &reports, args.output.as_ref(), color, sarif)?;
     for (format, file) in &extra {
-        emit(*format, &reports, Some(file), false)?;
+        emit(*format, &reports, Some(file), false, sarif)?;
     }
 
     let failing = |answer: Answer| match fail_on {
@@ -213,10 +226,18 @@ fn parse_report_spec(spec: &str) -> Result<(Format, PathBuf), String> {
     Ok((format, PathBuf::from(file)))
 }
 
-fn render(format: Format, reports: &[ScanReport], color: bool) -> String {
+fn render(
+    format: Format,
+    reports: &[ScanReport],
+    color: bool,
+    sarif: report::sarif::Options,
+) -> String {
     match format {
         Format::Text => report::text::render(reports, color),
         Format::Json => report::json::render(reports),
+        Format::Markdown => report::markdown::render(reports),
+        Format::Sarif => report::sarif::render(reports, sarif),
+        Format::Github => report::github::render(reports),
     }
 }
 
@@ -225,8 +246,9 @@ fn emit(
     reports: &[ScanReport],
     output: Option<&PathBuf>,
     color: bool,
+    sarif: report::sarif::Options,
 ) -> Result<(), String> {
-    let text = render(format, reports, color);
+    let text = render(format, reports, color, sarif);
     match output {
         Some(path) => {
             std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))

@@ -1,7 +1,15 @@
 //! Rendering one [`ScanReport`] in every output format. No format recomputes an answer.
 
+pub mod anchor;
+pub mod github;
+pub mod guidance;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
+pub mod uri;
+
+pub use anchor::Landmarks;
 
 use crate::detect::Detection;
 use crate::evaluate::{Answer, ItemAnswer};
@@ -17,6 +25,8 @@ pub struct ScanReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Pipelines that were parsed, by platform and path.
     pub pipelines: Vec<(Platform, String)>,
+    /// Real files that findings without evidence are anchored to (SARIF, annotations).
+    pub landmarks: Landmarks,
 }
 
 impl ScanReport {
