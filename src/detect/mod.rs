@@ -123,14 +123,14 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Det
             if found.is_empty()
                 && let (Some(external), StepKind::Uses { reference, .. }) =
                     (&job.external, &step.kind)
-                    && let Some(guess) =
-                        guess_external(&job.id, reference, &step.location, external, &triggers)
-                    {
-                        out.all.push(Detection {
-                            source: Source::Step { pipeline: p, job: j, step: s },
-                            ..guess
-                        });
-                    }
+                && let Some(guess) =
+                    guess_external(&job.id, reference, &step.location, external, &triggers)
+            {
+                out.all.push(Detection {
+                    source: Source::Step { pipeline: p, job: j, step: s },
+                    ..guess
+                });
+            }
             for (m, location, command_cannot_fail) in found {
                 let why_not = command_cannot_fail
                     .or_else(|| step.cannot_fail.clone())

@@ -353,18 +353,19 @@ impl WorkflowParser<'_> {
             let reference = uses_node.str().unwrap_or_default().to_string();
             let with = with_map(step, inputs);
             if let Some(local) = reference.strip_prefix("./")
-                && let Some(mut inner) = self.composite(local, &with, path, uses_node.line()) {
-                    for s in &mut inner {
-                        if s.cannot_fail.is_none() {
-                            s.cannot_fail = cannot_fail.clone();
-                        }
-                        if s.condition.is_none() {
-                            s.condition = condition.clone();
-                        }
-                        s.env.extend(env.iter().cloned());
+                && let Some(mut inner) = self.composite(local, &with, path, uses_node.line())
+            {
+                for s in &mut inner {
+                    if s.cannot_fail.is_none() {
+                        s.cannot_fail = cannot_fail.clone();
                     }
-                    return inner;
+                    if s.condition.is_none() {
+                        s.condition = condition.clone();
+                    }
+                    s.env.extend(env.iter().cloned());
                 }
+                return inner;
+            }
             return vec![Step {
                 name,
                 kind: StepKind::Uses { reference, inputs: inputs_of(step, path, inputs) },

@@ -4,10 +4,21 @@
 //! the scan: a file that cannot be read or parsed becomes a [`Diagnostic`], and the others
 //! still count. This stage knows no rules and no checklist items.
 
+mod azure;
+mod buildkite;
+mod cloudbuild;
+mod codebuild;
+mod common;
 pub mod conditions;
+mod drone;
 mod github;
+mod indirection;
+mod jenkins;
 mod precommit;
 pub mod script;
+mod sniff;
+mod tekton;
+mod travis;
 
 use crate::discover::{FileKind, Repo};
 use crate::model::{Diagnostic, Hook, Pipeline};
@@ -67,9 +78,12 @@ pub fn load_yaml(
     }
 }
 
-/// Parses every CI configuration and hook manager the walk found.
+/// Parses every CI configuration and hook manager the walk found, then follows the
+/// scripts, Makefile targets and task-runner recipes their steps call.
 pub fn parse(repo: &Repo) -> Parsed {
     let mut out = Parsed::default();
+    let mut azure_pipelines = Vec::new();
+    let mut azure_templates = std::collections::BTreeSet::new();
     for file in &repo.files {
         match file.kind {
             FileKind::GithubWorkflow => github::parse(repo, &file.path, &mut out),
@@ -80,6 +94,30 @@ pub fn parse(repo: &Repo) -> Parsed {
             FileKind::Lefthook => precommit::parse_lefthook(repo, &file.path, &mut out),
             _ => {}
         }
+        // Platforms whose pipeline may live anywhere: by name or by content, never from
+        // test data on its own.
+        let kind = if file.test_data { None } else { Some(file.kind) };
+        let kind = kind.filter(|k| *k != FileKind::DataFile).or_else(|| sniff::sniff(repo, file));
+        match kind {
+            Some(FileKind::AzurePipelines) => {
+                let outcome = azure::parse(repo, &file.path, &mut out);
+                azure_templates.extend(outcome.templates);
+                azure_pipelines.extend(outcome.pipeline);
+            }
+            Some(FileKind::Jenkinsfile) => jenkins::parse(repo, &file.path, &mut out),
+            Some(FileKind::Travis) => travis::parse(repo, &file.path, &mut out),
+            Some(FileKind::Buildkite) => buildkite::parse(repo, &file.path, &mut out),
+            Some(FileKind::Drone) => drone::parse(repo, &file.path, &mut out),
+            Some(FileKind::CloudBuild) => cloudbuild::parse(repo, &file.path, &mut out),
+            Some(FileKind::Codebuild) => codebuild::parse(repo, &file.path, &mut out),
+            Some(FileKind::Tekton) => tekton::parse(repo, &file.path, &mut out),
+            _ => {}
+        }
     }
+    // A file another pipeline includes as a template is part of that pipeline, not one
+    // of its own.
+    azure_pipelines.retain(|p| !azure_templates.contains(&p.path));
+    out.pipelines.extend(azure_pipelines);
+    indirection::follow(repo, &mut out);
     out
 }
