@@ -773,7 +773,7 @@ mod tests {
         assert!(main.pull_request && main.push == PushScope::SomeBranches);
         let tags = triggers("trigger:\n  tags:\n    include: ['v*']\npr: none\n");
         assert!(tags.tags && tags.push == PushScope::None && !tags.pull_request);
-        let paths = triggers("pr:\n  paths:\n    include: [docs/*]\n");
+        let paths = triggers("trigger: none\npr:\n  paths:\n    include: [docs/*]\n");
         assert!(paths.pull_request && !paths.covers_every_pull_request());
         assert!(triggers("schedules:\n  - cron: '0 0 * * *'\n").schedule);
     }

@@ -84,6 +84,7 @@ pub fn parse(repo: &Repo) -> Parsed {
     let mut out = Parsed::default();
     let mut azure_pipelines = Vec::new();
     let mut azure_templates = std::collections::BTreeSet::new();
+    let mut tekton_files = Vec::new();
     for file in &repo.files {
         match file.kind {
             FileKind::GithubWorkflow => github::parse(repo, &file.path, &mut out),
@@ -110,7 +111,7 @@ pub fn parse(repo: &Repo) -> Parsed {
             Some(FileKind::Drone) => drone::parse(repo, &file.path, &mut out),
             Some(FileKind::CloudBuild) => cloudbuild::parse(repo, &file.path, &mut out),
             Some(FileKind::Codebuild) => codebuild::parse(repo, &file.path, &mut out),
-            Some(FileKind::Tekton) => tekton::parse(repo, &file.path, &mut out),
+            Some(FileKind::Tekton) => tekton_files.push(file.path.clone()),
             _ => {}
         }
     }
@@ -118,6 +119,7 @@ pub fn parse(repo: &Repo) -> Parsed {
     // of its own.
     azure_pipelines.retain(|p| !azure_templates.contains(&p.path));
     out.pipelines.extend(azure_pipelines);
+    tekton::parse_all(repo, &tekton_files, &mut out);
     indirection::follow(repo, &mut out);
     out
 }
