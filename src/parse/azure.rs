@@ -779,6 +779,17 @@ mod tests {
     }
 
     #[test]
+    fn substitutes_scalar_parameters() {
+        let mut params = Params::new();
+        params.insert("ruleset".into(), "p/ci".into());
+        assert_eq!(
+            substitute("semgrep --config ${{ parameters.ruleset }}", &params),
+            "semgrep --config p/ci"
+        );
+        assert_eq!(substitute("x ${{parameters.ruleset}}", &params), "x p/ci");
+    }
+
+    #[test]
     fn splices_compile_time_blocks() {
         let docs = load(
             "steps:\n- script: a\n- ${{ if eq(1, 1) }}:\n  - script: b\n  - script: c\n",

@@ -349,35 +349,44 @@ fn narrow(t: &Triggers, when: Option<&str>) -> Triggers {
 
 /// Shell steps and other step calls, with their offsets in the text.
 fn steps(text: &str, path: &str, lines: &[String]) -> Vec<(usize, Step)> {
-    let mut out = Vec::new();
     let soft_blocks: Vec<(usize, usize)> = ["catchError", "warnError"]
         .iter()
         .flat_map(|word| {
             text.match_indices(word).filter_map(|(i, _)| block(text, i)).collect::<Vec<_>>()
         })
         .collect();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let trimmed = line.trim_start();
-        let word: String =
-            trimmed.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
-        if word.is_empty() {
-            continue;
+    let mut out = shell_steps(text, path, lines);
+    out.extend(library_steps(text, path));
+    out.sort_by_key(|(offset, _)| *offset);
+    for (position, step) in &mut out {
+        if soft_blocks.iter().any(|(a, b)| *a < *position && *position < *b) {
+            step.cannot_fail.get_or_insert_with(|| {
+                "inside catchError/warnError, a failure does not fail the stage".into()
+            });
         }
-        let after = trimmed.get(word.len()..).unwrap_or("");
-        let first = word.split('.').next().unwrap_or("");
-        let at_line = line_of(text, start);
-        let position = start + (line.len() - trimmed.len());
-        let mut step = if SHELL_STEPS.contains(&word.as_str())
-            && (after.starts_with(' ') || after.starts_with('('))
-        {
+    }
+    out
+}
+
+/// `sh '…'`, `bat "…"`, `powershell(script: '…', returnStatus: true)`, anywhere.
+fn shell_steps(text: &str, path: &str, lines: &[String]) -> Vec<(usize, Step)> {
+    let mut out = Vec::new();
+    for word in SHELL_STEPS {
+        for (position, _) in text.match_indices(word) {
+            let before = text.get(..position).and_then(|t| t.chars().last());
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '$') {
+                continue;
+            }
+            let after = text.get(position + word.len()..).unwrap_or("");
+            if !(after.starts_with(' ') || after.starts_with('(')) {
+                continue;
+            }
             let Some((script, first_line, last_line)) =
                 string_argument(text, position + word.len())
             else {
                 continue;
             };
+            let at_line = line_of(text, position);
             let source = ScriptSource {
                 path,
                 file_lines: lines,
@@ -385,31 +394,44 @@ fn steps(text: &str, path: &str, lines: &[String]) -> Vec<(usize, Step)> {
                 end_line: last_line,
                 column: 1,
             };
-            let mut s = script_step(
-                None,
-                split_commands(&script, &source),
-                Location::new(path, at_line, 1),
-            );
-            if after.contains("returnStatus: true") || after.contains("returnStatus:true") {
-                s.cannot_fail =
+            let location = Location::new(path, at_line, 1);
+            let mut step = script_step(None, split_commands(&script, &source), location);
+            let call: String = after.chars().take(script.len() + 200).collect();
+            if call.contains("returnStatus: true") || call.contains("returnStatus:true") {
+                step.cannot_fail =
                     Some("`returnStatus: true` keeps a failure from failing the stage".into());
             }
-            s
-        } else if after.trim_start().starts_with('(')
+            out.push((position, step));
+        }
+    }
+    out
+}
+
+/// Calls at the start of a line that are not pipeline structure: shared-library or plugin
+/// steps (`hadolint(...)`, `infra.publish(...)`).
+fn library_steps(text: &str, path: &str) -> Vec<(usize, Step)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        let word: String =
+            trimmed.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
+        let first = word.split('.').next().unwrap_or("");
+        if word.is_empty() || SHELL_STEPS.contains(&word.as_str()) {
+            continue;
+        }
+        let after = trimmed.get(word.len()..).unwrap_or("");
+        let is_call = after.trim_start().starts_with('(')
             && !NOT_STEPS.contains(&first)
             && !NOT_STEPS.contains(&word.as_str())
-            && !trimmed.contains('=')
-        {
-            uses_step(format!("plugin:{word}"), Vec::new(), Location::new(path, at_line, 1))
-        } else {
-            continue;
-        };
-        if soft_blocks.iter().any(|(a, b)| *a < position && position < *b) {
-            step.cannot_fail.get_or_insert_with(|| {
-                "inside catchError/warnError, a failure does not fail the stage".into()
-            });
+            && !trimmed.contains('=');
+        if is_call {
+            let location = Location::new(path, line_of(text, start), 1);
+            let position = start + (line.len() - trimmed.len());
+            out.push((position, uses_step(format!("plugin:{word}"), Vec::new(), location)));
         }
-        out.push((position, step));
     }
     out
 }
