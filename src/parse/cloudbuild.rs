@@ -17,8 +17,8 @@ pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
     let Some(file) = load_yaml(repo, path, false, &mut out.diagnostics) else { return };
     let Some(root) = file.root() else { return };
     let Some(steps) = root.get("steps") else { return };
-    let triggers = outside_triggers(path, "Cloud Build", "a Cloud Build trigger");
-    out.diagnostics.push(outside_note(path, "Cloud Build"));
+    let triggers = outside_triggers(path, &file.lines, &[]);
+    out.diagnostics.push(outside_note(path, "Cloud Build", &triggers));
     let mut j = job("build", at(path, steps), triggers.clone());
     for step in steps.seq() {
         j.steps.extend(read_step(&file, step));

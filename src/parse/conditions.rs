@@ -465,7 +465,8 @@ mod tests {
         let main = azure("eq(variables['Build.SourceBranch'], 'refs/heads/main')");
         assert!(!main.pull_request && main.push == PushScope::SomeBranches);
         let either = azure(
-            "or(eq(variables['Build.Reason'], 'PullRequest'), eq(variables['Build.Reason'], 'Schedule'))",
+            "or(eq(variables['Build.Reason'], 'PullRequest'), \
+             eq(variables['Build.Reason'], 'Schedule'))",
         );
         assert!(either.pull_request && either.schedule && either.push == PushScope::None);
         assert!(!azure("false").is_automatic());

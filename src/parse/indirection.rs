@@ -186,21 +186,62 @@ fn make_targets(repo: &Repo, args: &[&str]) -> Vec<(String, Vec<Command>)> {
         i += 1;
     }
     let Some(makefile) = super::common::normalise(&makefile) else { return Vec::new() };
-    let Some((_, lines)) =
-        read(repo, &makefile).or_else(|| read(repo, &makefile.replace("Makefile", "GNUmakefile")))
-    else {
-        return Vec::new();
-    };
+    let files = makefiles(repo, &makefile);
     if names.is_empty() {
-        names.extend(first_target(&lines));
+        names.extend(files.first().and_then(|(_, lines)| first_target(lines)));
     }
     names
         .into_iter()
         .filter_map(|name| {
-            let commands = recipe(&makefile, &lines, &name, 0)?;
+            let commands = recipe(&files, &name, 0)?;
             Some((format!("{makefile}#{name}"), commands))
         })
         .collect()
+}
+
+/// Most files one Makefile may pull in through `include`.
+const MAX_MAKEFILES: usize = 16;
+
+/// A Makefile and the files it includes (`include`, `-include`, `sinclude`), each with its
+/// lines. Included paths are relative to the Makefile's folder, where make runs.
+fn makefiles(repo: &Repo, makefile: &str) -> Vec<(String, Vec<String>)> {
+    let first =
+        read(repo, makefile).map(|(_, lines)| (makefile.to_string(), lines)).or_else(|| {
+            let gnu = makefile.replace("Makefile", "GNUmakefile");
+            read(repo, &gnu).map(|(_, lines)| (gnu, lines))
+        });
+    let Some(first) = first else { return Vec::new() };
+    let dir = makefile.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+    let mut files = vec![first];
+    let mut index = 0;
+    while let Some((_, lines)) = files.get(index) {
+        let included: Vec<String> = lines
+            .iter()
+            .filter_map(|l| {
+                let rest = ["include ", "-include ", "sinclude "]
+                    .iter()
+                    .find_map(|k| l.strip_prefix(k))?;
+                Some(
+                    rest.split_whitespace()
+                        .filter(|p| !p.contains('$'))
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .flatten()
+            .collect();
+        for path in included {
+            let Some(path) = super::common::normalise(&format!("{dir}{path}")) else { continue };
+            if files.len() >= MAX_MAKEFILES || files.iter().any(|(p, _)| *p == path) {
+                continue;
+            }
+            if let Some((_, lines)) = read(repo, &path) {
+                files.push((path, lines));
+            }
+        }
+        index += 1;
+    }
+    files
 }
 
 fn first_target(lines: &[String]) -> Option<String> {
@@ -213,23 +254,30 @@ fn first_target(lines: &[String]) -> Option<String> {
     })
 }
 
-/// A target's recipe, after the recipes of its prerequisites.
-fn recipe(path: &str, lines: &[String], name: &str, depth: usize) -> Option<Vec<Command>> {
+/// A target's recipe, after the recipes of its prerequisites, from whichever of the
+/// files defines it.
+fn recipe(files: &[(String, Vec<String>)], name: &str, depth: usize) -> Option<Vec<Command>> {
     if depth > 8 {
         return None;
     }
-    let (index, header) = lines.iter().enumerate().find(|(_, l)| {
-        l.split_once(':').is_some_and(|(head, rest)| {
-            !l.starts_with('\t')
-                && !rest.starts_with('=')
-                && head.split_whitespace().any(|t| t == name)
-        })
+    let (path, lines, index, header) = files.iter().find_map(|(path, lines)| {
+        lines
+            .iter()
+            .enumerate()
+            .find(|(_, l)| {
+                l.split_once(':').is_some_and(|(head, rest)| {
+                    !l.starts_with('\t')
+                        && !rest.starts_with('=')
+                        && head.split_whitespace().any(|t| t == name)
+                })
+            })
+            .map(|(index, header)| (path, lines, index, header))
     })?;
     let mut out = Vec::new();
     let prerequisites =
         header.split_once(':').map(|(_, r)| r.split(['#', ';']).next().unwrap_or("")).unwrap_or("");
     for dep in prerequisites.split_whitespace().filter(|d| !d.contains('$') && *d != name) {
-        out.extend(recipe(path, lines, dep, depth + 1).unwrap_or_default());
+        out.extend(recipe(files, dep, depth + 1).unwrap_or_default());
     }
     let mut number = index + 1;
     let mut body = String::new();

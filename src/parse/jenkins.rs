@@ -467,7 +467,9 @@ mod tests {
 
     #[test]
     fn finds_stages_and_their_when() {
-        let text = "pipeline {\n stages {\n  stage('scan') {\n   when { changeRequest() }\n   steps { sh 'semgrep --error' }\n  }\n  stage(\"deploy\") {\n   when { branch 'main' }\n   steps { sh './deploy.sh' }\n  }\n }\n}\n";
+        let text = "pipeline {\n stages {\n  stage('scan') {\n   when { changeRequest() }\n   \
+                    steps { sh 'semgrep --error' }\n  }\n  stage(\"deploy\") {\n   \
+                    when { branch 'main' }\n   steps { sh './deploy.sh' }\n  }\n }\n}\n";
         let stages = stage_spans(text);
         assert_eq!(stages.len(), 2);
         assert_eq!(stages[0].name, "scan");

@@ -66,7 +66,10 @@ pub fn parse_all(repo: &Repo, paths: &[String], out: &mut Parsed) {
                 out.diagnostics.push(Diagnostic::new(
                     &file.path,
                     Some(root.line()),
-                    format!("Tekton pipeline `{name}` is started outside this file (an EventListener or by hand): read as manual"),
+                    format!(
+                        "Tekton pipeline `{name}` is started outside this file (an \
+                         EventListener or by hand): read as manual"
+                    ),
                 ));
                 Triggers {
                     manual: true,
