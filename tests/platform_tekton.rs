@@ -15,3 +15,10 @@ fn a_pull_request_pipeline_run_covers_pull_requests() {
 fn a_pipeline_without_a_run_is_manual() {
     assert_eq!(answer(&scan("tekton-unknown-trigger-sast"), "B1"), "partial");
 }
+
+#[test]
+fn a_git_resolver_task_in_the_checkout_is_read_and_tags_only_is_partial() {
+    let report = scan("tekton-git-resolver-task");
+    assert_eq!(answer(&report, "B1"), "partial");
+    assert!(evidence(&report, "B1").contains(&"ci/tasks/analyse.yaml:10".to_string()));
+}

@@ -160,8 +160,13 @@ fn pipeline_task(
     }
     if let Some(spec) = task.get("taskSpec") {
         j.steps = task_steps(file, spec);
-    } else if let Some(reference) = task.path(&["taskRef", "name"]).and_then(|n| n.str()) {
-        match tasks.get(reference) {
+    } else if let Some(local) = resolver_path(task)
+        && let Some((task_file, root)) = tasks.values().find(|(f, _)| f.path == local)
+    {
+        // A git resolver pointing at a file this checkout holds.
+        j.steps = root.get("spec").map(|s| task_steps(task_file, s)).unwrap_or_default();
+    } else if let Some(reference) = task_reference(task) {
+        match tasks.get(&reference) {
             Some((task_file, root)) => {
                 j.steps = root.get("spec").map(|s| task_steps(task_file, s)).unwrap_or_default();
             }
@@ -179,6 +184,25 @@ fn pipeline_task(
         }
     }
     j
+}
+
+/// `pathInRepo` of a resolver reference (`resolver: git`), normalised.
+fn resolver_path(task: Yaml) -> Option<String> {
+    let params = task.path(&["taskRef", "params"])?;
+    let path = params.seq().into_iter().find(|p| p.get_str("name") == Some("pathInRepo"))?;
+    super::common::normalise(path.get_str("value")?)
+}
+
+/// The name a task reference gives: `taskRef.name`, or the `name` param of a resolver.
+fn task_reference(task: Yaml) -> Option<String> {
+    if let Some(name) = task.path(&["taskRef", "name"]).and_then(|n| n.str()) {
+        return Some(name.to_string());
+    }
+    let params = task.path(&["taskRef", "params"])?;
+    let named = |key: &str| {
+        params.seq().into_iter().find(|p| p.get_str("name") == Some(key))?.get_str("value")
+    };
+    named("name").or_else(|| named("pathInRepo")).map(str::to_string)
 }
 
 fn task_steps(file: &YamlFile, spec: Yaml) -> Vec<Step> {
