@@ -61,3 +61,13 @@ fn a_pipeline_under_a_test_folder_is_test_data() {
     assert!(pipelines(&report).is_empty());
     assert_eq!(answer(&report, "B1"), "no");
 }
+
+#[test]
+fn features_switched_on_in_an_external_template_are_partial_by_name() {
+    let report = scan("azure-external-template-features");
+    assert_eq!(answer(&report, "D3"), "partial");
+    assert!(evidence(&report, "D3").contains(&"azure-pipelines.yml:11".to_string()));
+    assert_eq!(answer(&report, "B5"), "partial");
+    // `trigger: none` without `pr:` is not read as building pull requests.
+    assert_eq!(answer(&report, "B1"), "no");
+}

@@ -249,7 +249,7 @@ const NAME_HINTS: &[(&[&str], Capability)] = &[
         &["dependency", "dependencies", "deps", "sca", "vulnerab", "audit", "osv"],
         Capability::DependencyScan,
     ),
-    (&["secret", "gitleaks", "trufflehog"], Capability::SecretScan),
+    (&["secret", "gitleaks", "trufflehog", "credscan"], Capability::SecretScan),
     (
         &["container-scan", "image-scan", "container_scan", "docker-scan", "trivy"],
         Capability::ContainerScan,
@@ -269,9 +269,14 @@ pub fn guess_external(
     triggers: &Triggers,
 ) -> Option<Detection> {
     let haystack = format!("{} {}", job, reference).to_ascii_lowercase();
+    let tokens: Vec<&str> = haystack.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    // Short hints (`sca`, `iac`, `deps`) must be whole words: `credscan` is not `sca`.
+    let hinted = |w: &&str| {
+        if w.len() <= 4 { tokens.contains(w) } else { haystack.contains(*w) }
+    };
     let capabilities: Vec<Capability> = NAME_HINTS
         .iter()
-        .filter(|(words, _)| words.iter().any(|w| haystack.contains(w)))
+        .filter(|(words, _)| words.iter().any(|w| hinted(w)))
         .map(|(_, c)| *c)
         .collect();
     if capabilities.is_empty() {

@@ -86,9 +86,12 @@ pub fn read_triggers(root: Yaml, path: &str) -> Triggers {
             read_push(&mut t, value);
         }
     }
+    let no_ci_trigger = root.get("trigger").is_some_and(is_none);
     match root.entry("pr") {
         // No `pr:` key: pull requests into any branch are built (GitHub, Bitbucket).
-        None => t.pull_request = true,
+        // NOTE: except with `trigger: none`, the mark of a pipeline started by hand, a
+        // schedule or another pipeline; assuming pull requests there would risk a false yes.
+        None => t.pull_request = !no_ci_trigger,
         Some((key, value)) => {
             t.location.get_or_insert_with(|| at(path, key));
             read_pr(&mut t, value);
@@ -326,6 +329,7 @@ impl AzureParser<'_> {
         external.external = Some(format!("template {reference} from another repository"));
         external.steps.push(uses_step(format!("template:{reference}"), Vec::new(), location));
         if let Some(parameters) = extends.get("parameters") {
+            external.steps.extend(enabled_features(&file.path, &reference, parameters));
             external.steps.extend(self.steps_in_parameters(file, parameters, params));
         }
         self.external = None;
@@ -660,6 +664,30 @@ impl AzureParser<'_> {
     }
 }
 
+/// Features the pipeline switches on in an external template's parameters
+/// (`globalSdl: {sbom: {enabled: true}}`): each becomes a use of `template:REF#NAME`, so
+/// that what the name says (an SBOM, a credential scan) can be reported as unresolved.
+fn enabled_features(path: &str, reference: &str, parameters: Yaml) -> Vec<Step> {
+    let mut out = Vec::new();
+    let mut queue = vec![(parameters, 0usize)];
+    while let Some((node, depth)) = queue.pop() {
+        for (key, value) in node.entries() {
+            let Some(name) = key.str() else { continue };
+            if value.get("enabled").and_then(|e| e.bool()) == Some(true) {
+                out.push(uses_step(
+                    format!("template:{reference}#{name}"),
+                    Vec::new(),
+                    at(path, key),
+                ));
+            } else if value.is_map() && depth < 4 {
+                queue.push((value, depth + 1));
+            }
+        }
+    }
+    out.sort_by_key(|s| s.location.line);
+    out
+}
+
 fn looks_like_step(item: Yaml) -> bool {
     ["script", "bash", "pwsh", "powershell", "task", "template"]
         .iter()
@@ -768,6 +796,7 @@ mod tests {
         let default = triggers("steps: []\n");
         assert!(default.pull_request && default.push == PushScope::AllBranches);
         let none = triggers("trigger: none\npr: none\n");
+        assert!(!triggers("trigger: none\n").pull_request);
         assert!(!none.pull_request && none.push == PushScope::None);
         let main = triggers("trigger: [main]\npr:\n  branches:\n    include: [main]\n");
         assert!(main.pull_request && main.push == PushScope::SomeBranches);
