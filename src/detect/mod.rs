@@ -276,7 +276,7 @@ pub fn guess_external(
     };
     let capabilities: Vec<Capability> = NAME_HINTS
         .iter()
-        .filter(|(words, _)| words.iter().any(|w| hinted(w)))
+        .filter(|(words, _)| words.iter().any(&hinted))
         .map(|(_, c)| *c)
         .collect();
     if capabilities.is_empty() {
