@@ -59,3 +59,11 @@ fn a_swallowed_call_swallows_what_it_reaches() {
     assert_eq!(answer(&report, "B2"), "yes");
     assert_eq!(answer(&report, "D1"), "no");
 }
+
+#[test]
+fn script_paths_built_from_variables() {
+    let report = scan("indirection-variables");
+    // CodeBuild runs after pushes (its trigger lives outside the file): post-merge only.
+    assert_eq!(answer(&report, "B4"), "partial");
+    assert!(evidence(&report, "B4").contains(&"ci/scripts/check-infra.sh:3".to_string()));
+}

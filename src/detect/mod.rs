@@ -274,11 +274,8 @@ pub fn guess_external(
     let hinted = |w: &&str| {
         if w.len() <= 4 { tokens.contains(w) } else { haystack.contains(*w) }
     };
-    let capabilities: Vec<Capability> = NAME_HINTS
-        .iter()
-        .filter(|(words, _)| words.iter().any(&hinted))
-        .map(|(_, c)| *c)
-        .collect();
+    let capabilities: Vec<Capability> =
+        NAME_HINTS.iter().filter(|(words, _)| words.iter().any(&hinted)).map(|(_, c)| *c).collect();
     if capabilities.is_empty() {
         return None;
     }

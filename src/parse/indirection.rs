@@ -24,12 +24,14 @@ pub fn follow(repo: &Repo, out: &mut Parsed) {
     for pipeline in &mut out.pipelines {
         for job in &mut pipeline.jobs {
             for step in &mut job.steps {
+                let env: Vec<(String, String)> =
+                    step.env.iter().map(|i| (i.name.clone(), i.value.clone())).collect();
                 let StepKind::Script { commands } = &mut step.kind else { continue };
                 let mut expanded = Vec::with_capacity(commands.len());
                 let mut budget = MAX_ADDED;
                 for command in commands.drain(..) {
                     let mut chain = BTreeSet::new();
-                    let inner = expand(repo, &command, 0, &mut chain, &mut budget);
+                    let inner = expand(repo, &command, &env, 0, &mut chain, &mut budget);
                     expanded.push(command);
                     expanded.extend(inner);
                 }
@@ -43,6 +45,7 @@ pub fn follow(repo: &Repo, out: &mut Parsed) {
 fn expand(
     repo: &Repo,
     command: &Command,
+    env: &[(String, String)],
     depth: usize,
     chain: &mut BTreeSet<String>,
     budget: &mut usize,
@@ -52,7 +55,9 @@ fn expand(
     }
     let mut out = Vec::new();
     for segment in segments(&command.text) {
-        let words: Vec<&str> = segment.text.split_whitespace().collect();
+        let words: Vec<String> =
+            segment.text.split_whitespace().map(|w| expand_variables(w, env)).collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
         for (key, mut found) in targets(repo, &words) {
             if !chain.insert(key.clone()) {
                 continue;
@@ -67,7 +72,7 @@ fn expand(
                     break;
                 }
                 *budget -= 1;
-                let deeper = expand(repo, &inner, depth + 1, chain, budget);
+                let deeper = expand(repo, &inner, env, depth + 1, chain, budget);
                 out.push(inner);
                 out.extend(deeper);
             }
@@ -104,6 +109,51 @@ fn targets(repo: &Repo, words: &[&str]) -> Vec<(String, Vec<Command>)> {
         }
         _ => script_file(repo, program).into_iter().collect(),
     }
+}
+
+/// Variables that hold the checkout's root on each platform.
+const ROOT_VARIABLES: &[&str] = &[
+    "CODEBUILD_SRC_DIR",
+    "GITHUB_WORKSPACE",
+    "BUILD_SOURCESDIRECTORY",
+    "Build.SourcesDirectory",
+    "System.DefaultWorkingDirectory",
+    "SYSTEM_DEFAULTWORKINGDIRECTORY",
+    "CI_PROJECT_DIR",
+    "BITBUCKET_CLONE_DIR",
+    "WORKSPACE",
+    "BUILDKITE_BUILD_CHECKOUT_PATH",
+    "CIRCLE_WORKING_DIRECTORY",
+    "TRAVIS_BUILD_DIR",
+    "DRONE_WORKSPACE",
+    "PWD",
+];
+
+/// Replaces `$X`, `${X}` and Azure's `$(X)` in a word with the step's environment, and the
+/// checkout-root variables with `.`, so that `${SRC}/ci/x.sh` names a repository file.
+fn expand_variables(word: &str, env: &[(String, String)]) -> String {
+    if !word.contains('$') {
+        return word.to_string();
+    }
+    let mut out = word.trim_matches(['"', '\'']).to_string();
+    for _ in 0..4 {
+        let before = out.clone();
+        for (name, value) in env {
+            for form in [format!("${{{name}}}"), format!("$({name})")] {
+                out = out.replace(&form, value.trim_matches(['"', '\'']));
+            }
+        }
+        for name in ROOT_VARIABLES {
+            for form in [format!("${{{name}}}"), format!("$({name})"), format!("${name}/")] {
+                let replacement = if form.ends_with('/') { "./" } else { "." };
+                out = out.replace(&form, replacement);
+            }
+        }
+        if out == before {
+            break;
+        }
+    }
+    out
 }
 
 fn positional<'a>(words: &[&'a str]) -> Vec<&'a str> {
@@ -483,4 +533,19 @@ fn taskfile_task(repo: &Repo, name: &str) -> Option<(String, Vec<Command>)> {
         }
     }
     Some((format!("{path}#{name}"), out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_environment_and_checkout_root_variables() {
+        let env = vec![("SCRIPT_DIR".to_string(), "./ci/scripts".to_string())];
+        let path = expand_variables("${CODEBUILD_SRC_DIR}/${SCRIPT_DIR}/scan.sh", &env);
+        assert_eq!(super::super::common::normalise(&path).as_deref(), Some("ci/scripts/scan.sh"));
+        assert_eq!(expand_variables("$(Build.SourcesDirectory)/x.sh", &[]), "./x.sh");
+        assert_eq!(expand_variables("$GITHUB_WORKSPACE/x.sh", &[]), "./x.sh");
+        assert_eq!(expand_variables("plain", &env), "plain");
+    }
 }
