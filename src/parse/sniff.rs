@@ -55,13 +55,12 @@ fn is_codebuild(root: Yaml) -> bool {
 
 fn is_cloudbuild(root: Yaml) -> bool {
     let steps = root.get("steps").map(|s| s.seq()).unwrap_or_default();
+    let azure_keys = ["task", "bash", "pwsh", "powershell", "displayName", "checkout"];
     !steps.is_empty()
         && steps.iter().all(|s| s.get_str("name").is_some())
+        && !steps.iter().any(|s| azure_keys.iter().any(|k| s.get(k).is_some()))
         && steps.iter().any(|s| {
-            s.get_str("name").is_some_and(|n| n.contains('/') || n.contains("gcr.io"))
-                && (s.get("args").is_some()
-                    || s.get("entrypoint").is_some()
-                    || s.get("script").is_some())
+            ["args", "entrypoint", "script", "waitFor", "id"].iter().any(|k| s.get(k).is_some())
         })
 }
 
@@ -112,6 +111,10 @@ mod tests {
         assert!(!is_azure(github.root().unwrap()));
         let cloud = root_of("steps:\n- name: gcr.io/cloud-builders/docker\n  args: [build, .]\n");
         assert!(is_cloudbuild(cloud.root().unwrap()) && !is_azure(cloud.root().unwrap()));
+        let cloud_script = root_of("steps:\n- name: ubuntu\n  script: echo hi\n");
+        assert!(is_cloudbuild(cloud_script.root().unwrap()));
+        let azure_named = root_of("steps:\n- script: make\n  displayName: build\n");
+        assert!(!is_cloudbuild(azure_named.root().unwrap()));
         let codebuild = root_of("version: 0.2\nphases:\n  build:\n    commands: [make]\n");
         assert!(is_codebuild(codebuild.root().unwrap()));
         let tekton = root_of("apiVersion: tekton.dev/v1\nkind: Pipeline\n");
