@@ -71,3 +71,8 @@ fn features_switched_on_in_an_external_template_are_partial_by_name() {
     // `trigger: none` without `pr:` is not read as building pull requests.
     assert_eq!(answer(&report, "B1"), "no");
 }
+
+#[test]
+fn a_step_condition_limited_to_main_is_partial() {
+    assert_eq!(answer(&scan("azure-step-condition-main-only"), "B1"), "partial");
+}

@@ -9,7 +9,17 @@
 //! select events narrow anything. See:
 //! https://learn.microsoft.com/azure/devops/pipelines/process/expressions
 
-use crate::model::{PushScope, Triggers};
+use crate::model::{Platform, PushScope, Triggers};
+
+/// The triggers under which a step with this condition runs, read in its platform's
+/// condition language (other platforms' step conditions are not read).
+pub fn narrow_step(platform: Platform, triggers: &Triggers, condition: Option<&str>) -> Triggers {
+    match platform {
+        Platform::GithubActions => narrow_github(triggers, condition),
+        Platform::AzurePipelines => narrow_azure(triggers, condition, &AzureVariables::new()),
+        _ => triggers.clone(),
+    }
+}
 
 /// The triggers under which a GitHub job or step with this `if:` runs.
 pub fn narrow_github(triggers: &Triggers, condition: Option<&str>) -> Triggers {
