@@ -76,3 +76,12 @@ fn features_switched_on_in_an_external_template_are_partial_by_name() {
 fn a_step_condition_limited_to_main_is_partial() {
     assert_eq!(answer(&scan("azure-step-condition-main-only"), "B1"), "partial");
 }
+
+#[test]
+fn scripts_inside_shell_tasks_are_read_and_their_files_followed() {
+    let report = scan("azure-script-tasks");
+    assert_eq!(answer(&report, "B2"), "yes");
+    assert!(evidence(&report, "B2").contains(&"azure-pipelines.yml:9".to_string()));
+    assert_eq!(answer(&report, "B1"), "yes");
+    assert!(evidence(&report, "B1").contains(&"ci/sast.sh:2".to_string()));
+}

@@ -627,41 +627,84 @@ impl AzureParser<'_> {
                 }
                 continue;
             }
-            if let Some(step) = self.step(file, item, params) {
-                out.push(step);
-            }
+            out.extend(self.step(file, item, params));
         }
         out
     }
 
-    fn step(&mut self, file: &YamlFile, item: Yaml, params: &Params) -> Option<Step> {
+    fn step(&mut self, file: &YamlFile, item: Yaml, params: &Params) -> Vec<Step> {
         let path = &file.path;
         let sub = |s: &str| substitute(s, params);
-        let mut step = if let Some(task) = item.get("task") {
-            let reference = format!("task:{}", sub(task.str()?));
-            uses_step(reference, inputs_of(item.get("inputs"), path, &sub), at(path, task))
-        } else {
-            let (_, body) =
-                ["script", "bash", "pwsh", "powershell"].iter().find_map(|k| item.entry(k))?;
-            script_step(None, commands_of(file, body, &sub), at(path, item))
-        };
-        step.name = item.get_str("displayName").or_else(|| item.get_str("name")).map(sub);
-        step.condition = item.get_str("condition").map(sub);
-        step.env = inputs_of(item.get("env"), path, &sub);
-        if let Some(value) = item.get("continueOnError")
-            && value.bool() != Some(false)
-        {
-            step.cannot_fail = Some(format!(
-                "step has continueOnError: {} (line {})",
-                value.str().unwrap_or("true"),
-                value.line()
-            ));
-        }
         if item.get("enabled").and_then(|e| e.bool()) == Some(false) {
-            return None;
+            return Vec::new();
         }
-        Some(step)
+        let mut steps = Vec::new();
+        if let Some(task) = item.get("task") {
+            let Some(name) = task.str() else { return steps };
+            let reference = format!("task:{}", sub(name));
+            let inputs = item.get("inputs");
+            steps.push(uses_step(reference, inputs_of(inputs, path, &sub), at(path, task)));
+            steps.extend(task_script(file, name, inputs, &sub));
+        } else if let Some((_, body)) =
+            ["script", "bash", "pwsh", "powershell"].iter().find_map(|k| item.entry(k))
+        {
+            steps.push(script_step(None, commands_of(file, body, &sub), at(path, item)));
+        }
+        let cannot_fail =
+            item.get("continueOnError").filter(|v| v.bool() != Some(false)).map(|v| {
+                format!(
+                    "step has continueOnError: {} (line {})",
+                    v.str().unwrap_or("true"),
+                    v.line()
+                )
+            });
+        for step in &mut steps {
+            step.name = item.get_str("displayName").or_else(|| item.get_str("name")).map(sub);
+            step.condition = item.get_str("condition").map(sub);
+            step.env = inputs_of(item.get("env"), path, &sub);
+            step.cannot_fail = cannot_fail.clone();
+        }
+        steps
     }
+}
+
+/// The script a shell-running task holds inline (`Bash@3` `script`, `AzureCLI@2`
+/// `inlineScript`, …), or a call of the script file it names (`filePath`, `scriptPath`),
+/// which the indirection pass then follows.
+fn task_script(
+    file: &YamlFile,
+    task: &str,
+    inputs: Option<Yaml>,
+    sub: &dyn Fn(&str) -> String,
+) -> Option<Step> {
+    let inputs = inputs?;
+    let name = task.split('@').next().unwrap_or(task).to_ascii_lowercase();
+    let runs_scripts = matches!(
+        name.as_str(),
+        "bash" | "powershell" | "pwsh" | "cmdline" | "azurecli" | "azurepowershell" | "shellscript"
+    );
+    if !runs_scripts {
+        return None;
+    }
+    let inline = ["script", "inlineScript", "Inline"].iter().find_map(|k| inputs.get(k));
+    if let Some(body) = inline {
+        return Some(script_step(None, commands_of(file, body, sub), at(&file.path, body)));
+    }
+    let file_input = ["filePath", "scriptPath", "ScriptPath"].iter().find_map(|k| inputs.get(k))?;
+    let target = sub(file_input.str()?);
+    let arguments = ["arguments", "args", "ScriptArguments"]
+        .iter()
+        .find_map(|k| inputs.get_str(k))
+        .map(sub)
+        .unwrap_or_default();
+    let shell = if target.to_ascii_lowercase().ends_with(".ps1") { "pwsh" } else { "bash" };
+    let location = at(&file.path, file_input);
+    let command = crate::model::Command {
+        text: format!("{shell} {target} {arguments}").trim().to_string(),
+        location: location.clone(),
+        cannot_fail: None,
+    };
+    Some(script_step(None, vec![command], location))
 }
 
 /// Features the pipeline switches on in an external template's parameters
