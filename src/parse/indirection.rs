@@ -382,13 +382,8 @@ fn package_script(repo: &Repo, manager: &str, args: &[&str]) -> Option<(String, 
     let args = positional(args);
     let name = match (manager, args.as_slice()) {
         (_, ["run" | "run-script", name, ..]) => *name,
-        ("npm", ["test" | "t" | "start", ..]) => {
-            if args[0] == "t" {
-                "test"
-            } else {
-                args[0]
-            }
-        }
+        ("npm", ["t" | "test", ..]) => "test",
+        ("npm", ["start", ..]) => "start",
         ("yarn" | "pnpm", [name, ..])
             if !matches!(*name, "install" | "add" | "audit" | "exec" | "dlx") =>
         {
