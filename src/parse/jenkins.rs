@@ -18,6 +18,13 @@ use crate::model::{Diagnostic, Job, Location, Pipeline, Platform, PushScope, Ste
 
 const SHELL_STEPS: &[&str] = &["sh", "bat", "powershell", "pwsh"];
 
+/// Bounds on the work one Jenkinsfile may cause: a stage or step match costs a scan of
+/// the text, so hostile input with millions of them must stop early.
+const MAX_STAGES: usize = 200;
+/// Longest `{ … }` block followed, in bytes.
+const MAX_BLOCK_BYTES: usize = 512 << 10;
+const MAX_STEPS: usize = 2_000;
+
 /// Groovy and pipeline keywords that are structure, not steps.
 const NOT_STEPS: &[&str] = &[
     "pipeline",
@@ -171,10 +178,11 @@ pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
     if clean.contains("cron(") || clean.contains("cron '") {
         triggers.schedule = true;
     }
+    let starts = line_starts(&clean);
     let stages = stage_spans(&clean);
     let mut jobs: Vec<Job> = Vec::new();
     for (index, stage) in stages.iter().enumerate() {
-        let line = line_of(&clean, stage.start);
+        let line = line_of(&starts, stage.start);
         let mut j = job(
             &stage.name,
             Location::new(path, line, 1),
@@ -189,7 +197,7 @@ pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
         jobs.push(j);
     }
     let mut outside = job("pipeline", Location::file(path), triggers.clone());
-    for step in steps(&clean, path, &lines) {
+    for step in steps(&clean, path, &lines, &starts) {
         // The innermost stage holding the step gets it.
         let owner = stages
             .iter()
@@ -263,8 +271,13 @@ fn blank_comments(text: &str) -> String {
     out
 }
 
-fn line_of(text: &str, offset: usize) -> u32 {
-    text.get(..offset).map(|t| t.matches('\n').count() as u32 + 1).unwrap_or(1)
+/// Offsets where each line starts, so that an offset's line is a binary search.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+}
+
+fn line_of(starts: &[usize], offset: usize) -> u32 {
+    starts.partition_point(|&s| s <= offset).max(1) as u32
 }
 
 /// The `{ … }` block starting at or after `from`: the offsets of its braces.
@@ -272,7 +285,7 @@ fn block(text: &str, from: usize) -> Option<(usize, usize)> {
     let open = from + text.get(from..)?.find('{')?;
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
-    for (i, c) in text.get(open..)?.char_indices() {
+    for (i, c) in text.get(open..)?.char_indices().take(MAX_BLOCK_BYTES) {
         match (quote, c) {
             (None, '\'' | '"') => quote = Some(c),
             (Some(q), _) if c == q => quote = None,
@@ -293,7 +306,12 @@ fn block(text: &str, from: usize) -> Option<(usize, usize)> {
 fn stage_spans(text: &str) -> Vec<StageSpan> {
     let mut out = Vec::new();
     let mut from = 0;
+    let mut tries = 0;
     while let Some(found) = text.get(from..).and_then(|t| t.find("stage(")) {
+        tries += 1;
+        if tries > MAX_STAGES {
+            break;
+        }
         let at = from + found;
         from = at + 6;
         let before = text.get(..at).and_then(|t| t.chars().last());
@@ -348,14 +366,17 @@ fn narrow(t: &Triggers, when: Option<&str>) -> Triggers {
 }
 
 /// Shell steps and other step calls, with their offsets in the text.
-fn steps(text: &str, path: &str, lines: &[String]) -> Vec<(usize, Step)> {
+fn steps(text: &str, path: &str, lines: &[String], starts: &[usize]) -> Vec<(usize, Step)> {
     let soft_blocks: Vec<(usize, usize)> = ["catchError", "warnError"]
         .iter()
         .flat_map(|word| {
-            text.match_indices(word).filter_map(|(i, _)| block(text, i)).collect::<Vec<_>>()
+            text.match_indices(word)
+                .take(MAX_STAGES)
+                .filter_map(|(i, _)| block(text, i))
+                .collect::<Vec<_>>()
         })
         .collect();
-    let mut out = shell_steps(text, path, lines);
+    let mut out = shell_steps(text, path, lines, starts);
     out.extend(library_steps(text, path));
     out.sort_by_key(|(offset, _)| *offset);
     for (position, step) in &mut out {
@@ -369,10 +390,10 @@ fn steps(text: &str, path: &str, lines: &[String]) -> Vec<(usize, Step)> {
 }
 
 /// `sh '…'`, `bat "…"`, `powershell(script: '…', returnStatus: true)`, anywhere.
-fn shell_steps(text: &str, path: &str, lines: &[String]) -> Vec<(usize, Step)> {
+fn shell_steps(text: &str, path: &str, lines: &[String], starts: &[usize]) -> Vec<(usize, Step)> {
     let mut out = Vec::new();
     for word in SHELL_STEPS {
-        for (position, _) in text.match_indices(word) {
+        for (position, _) in text.match_indices(word).take(MAX_STEPS) {
             let before = text.get(..position).and_then(|t| t.chars().last());
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '$') {
                 continue;
@@ -382,11 +403,11 @@ fn shell_steps(text: &str, path: &str, lines: &[String]) -> Vec<(usize, Step)> {
                 continue;
             }
             let Some((script, first_line, last_line)) =
-                string_argument(text, position + word.len())
+                string_argument(text, position + word.len(), starts)
             else {
                 continue;
             };
-            let at_line = line_of(text, position);
+            let at_line = line_of(starts, position);
             let source = ScriptSource {
                 path,
                 file_lines: lines,
@@ -412,9 +433,12 @@ fn shell_steps(text: &str, path: &str, lines: &[String]) -> Vec<(usize, Step)> {
 fn library_steps(text: &str, path: &str) -> Vec<(usize, Step)> {
     let mut out = Vec::new();
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    for (index, line) in text.split_inclusive('\n').enumerate() {
         let start = offset;
         offset += line.len();
+        if out.len() >= MAX_STEPS {
+            break;
+        }
         let trimmed = line.trim_start();
         let word: String =
             trimmed.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
@@ -428,7 +452,7 @@ fn library_steps(text: &str, path: &str) -> Vec<(usize, Step)> {
             && !NOT_STEPS.contains(&word.as_str())
             && !trimmed.contains('=');
         if is_call {
-            let location = Location::new(path, line_of(text, start), 1);
+            let location = Location::new(path, index as u32 + 1, 1);
             let position = start + (line.len() - trimmed.len());
             out.push((position, uses_step(format!("plugin:{word}"), Vec::new(), location)));
         }
@@ -438,7 +462,7 @@ fn library_steps(text: &str, path: &str) -> Vec<(usize, Step)> {
 
 /// The string literal after a step name (skipping `(`, `script:`), with its first and last
 /// lines in the file.
-fn string_argument(text: &str, from: usize) -> Option<(String, u32, u32)> {
+fn string_argument(text: &str, from: usize, starts: &[usize]) -> Option<(String, u32, u32)> {
     let rest = text.get(from..)?;
     let skip = rest.find(['\'', '"'])?;
     let between = rest.get(..skip)?;
@@ -453,7 +477,7 @@ fn string_argument(text: &str, from: usize) -> Option<(String, u32, u32)> {
         if let Some(inner) = body.strip_prefix(delimiter) {
             let end = inner.find(delimiter)?;
             let script = inner.get(..end)?.to_string();
-            let first = line_of(text, start);
+            let first = line_of(starts, start);
             let last = first + script.matches('\n').count() as u32;
             return Some((script, first, last));
         }
@@ -486,7 +510,7 @@ mod tests {
         let text = "// sh 'not me'\nsh '''\n  make scan\n  make push\n'''\n";
         let clean = blank_comments(text);
         let lines: Vec<String> = text.lines().map(str::to_string).collect();
-        let found = steps(&clean, "Jenkinsfile", &lines);
+        let found = steps(&clean, "Jenkinsfile", &lines, &line_starts(&clean));
         assert_eq!(found.len(), 1);
         let crate::model::StepKind::Script { commands } = &found[0].1.kind else { panic!() };
         assert_eq!(commands.len(), 2);
