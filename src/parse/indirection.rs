@@ -243,11 +243,15 @@ fn make_targets(repo: &Repo, args: &[&str]) -> Vec<(String, Vec<Command>)> {
     names
         .into_iter()
         .filter_map(|name| {
-            let commands = recipe(&files, &name, 0)?;
+            let mut visits = MAX_RECIPE_VISITS;
+            let commands = recipe(&files, &name, 0, &mut visits)?;
             Some((format!("{makefile}#{name}"), commands))
         })
         .collect()
 }
+
+/// Most targets one `make` call may visit through prerequisites (a fan-out bound).
+const MAX_RECIPE_VISITS: usize = 256;
 
 /// Most files one Makefile may pull in through `include`.
 const MAX_MAKEFILES: usize = 16;
@@ -306,10 +310,16 @@ fn first_target(lines: &[String]) -> Option<String> {
 
 /// A target's recipe, after the recipes of its prerequisites, from whichever of the
 /// files defines it.
-fn recipe(files: &[(String, Vec<String>)], name: &str, depth: usize) -> Option<Vec<Command>> {
-    if depth > 8 {
+fn recipe(
+    files: &[(String, Vec<String>)],
+    name: &str,
+    depth: usize,
+    visits: &mut usize,
+) -> Option<Vec<Command>> {
+    if depth > 8 || *visits == 0 {
         return None;
     }
+    *visits -= 1;
     let (path, lines, index, header) = files.iter().find_map(|(path, lines)| {
         lines
             .iter()
@@ -327,7 +337,7 @@ fn recipe(files: &[(String, Vec<String>)], name: &str, depth: usize) -> Option<V
     let prerequisites =
         header.split_once(':').map(|(_, r)| r.split(['#', ';']).next().unwrap_or("")).unwrap_or("");
     for dep in prerequisites.split_whitespace().filter(|d| !d.contains('$') && *d != name) {
-        out.extend(recipe(files, dep, depth + 1).unwrap_or_default());
+        out.extend(recipe(files, dep, depth + 1, visits).unwrap_or_default());
     }
     let mut number = index + 1;
     let mut body = String::new();
