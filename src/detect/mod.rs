@@ -100,8 +100,11 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Det
     for (j, job) in pipeline.jobs.iter().enumerate() {
         for (s, step) in job.steps.iter().enumerate() {
             let env = to_map(&step.env);
-            let triggers =
-                crate::parse::conditions::narrow_github(&job.triggers, step.condition.as_deref());
+            let triggers = crate::parse::conditions::narrow_step(
+                pipeline.platform,
+                &job.triggers,
+                step.condition.as_deref(),
+            );
             let mut found: Vec<(Match, Location, Option<String>)> = Vec::new();
             match &step.kind {
                 StepKind::Uses { reference, inputs } => {

@@ -54,6 +54,15 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
         reasons.push("a committed SBOM file is static, not generated for each release");
         weaker.extend(outputs.iter().map(|d| Evidence::of(d, Sbom)));
     }
+    // Configuration from another repository whose name says SBOM never earns yes.
+    let external: Vec<&Detection> =
+        context.in_ci(Sbom).into_iter().filter(|d| d.external.is_some()).collect();
+    if !external.is_empty() {
+        reasons.push(
+            "an SBOM is named by configuration from another repository that cannot be read offline",
+        );
+        weaker.extend(external.iter().map(|d| Evidence::of(d, Sbom)));
+    }
     let configs = context.in_configs(Sbom);
     if !configs.is_empty() {
         reasons.push("SBOM generation is configured but no pipeline runs it");

@@ -4,13 +4,24 @@
 //! the scan: a file that cannot be read or parsed becomes a [`Diagnostic`], and the others
 //! still count. This stage knows no rules and no checklist items.
 
+mod azure;
 mod bitbucket;
+mod buildkite;
 mod circleci;
+mod cloudbuild;
+mod codebuild;
+mod common;
 pub mod conditions;
+mod drone;
 mod github;
 mod gitlab;
+mod indirection;
+mod jenkins;
 mod precommit;
 pub mod script;
+mod sniff;
+mod tekton;
+mod travis;
 
 use crate::discover::{FileKind, Repo};
 use crate::model::{Diagnostic, Hook, Pipeline};
@@ -83,9 +94,13 @@ pub fn commands_of(file: &YamlFile, path: &str, node: Yaml) -> Vec<crate::model:
     script::split_commands(text, &source)
 }
 
-/// Parses every CI configuration and hook manager the walk found.
+/// Parses every CI configuration and hook manager the walk found, then follows the
+/// scripts, Makefile targets and task-runner recipes their steps call.
 pub fn parse(repo: &Repo) -> Parsed {
     let mut out = Parsed::default();
+    let mut azure_pipelines = Vec::new();
+    let mut azure_templates = std::collections::BTreeSet::new();
+    let mut tekton_files = Vec::new();
     for file in &repo.files {
         match file.kind {
             FileKind::GithubWorkflow => github::parse(repo, &file.path, &mut out),
@@ -99,6 +114,34 @@ pub fn parse(repo: &Repo) -> Parsed {
             FileKind::Lefthook => precommit::parse_lefthook(repo, &file.path, &mut out),
             _ => {}
         }
+        // Platforms whose pipeline may live anywhere: by name or by content, never from
+        // test data on its own.
+        let kind = if file.test_data { None } else { Some(file.kind) };
+        let kind = kind.filter(|k| *k != FileKind::DataFile).or_else(|| sniff::sniff(repo, file));
+        match kind {
+            Some(FileKind::AzurePipelines) => {
+                let outcome = azure::parse(repo, &file.path, &mut out);
+                azure_templates.extend(outcome.templates);
+                azure_pipelines.extend(outcome.pipeline);
+            }
+            Some(FileKind::Jenkinsfile) => jenkins::parse(repo, &file.path, &mut out),
+            Some(FileKind::Travis) => travis::parse(repo, &file.path, &mut out),
+            Some(FileKind::Buildkite) => buildkite::parse(repo, &file.path, &mut out),
+            Some(FileKind::Drone) => drone::parse(repo, &file.path, &mut out),
+            Some(FileKind::CloudBuild) => cloudbuild::parse(repo, &file.path, &mut out),
+            Some(FileKind::Codebuild) => codebuild::parse(repo, &file.path, &mut out),
+            Some(FileKind::Tekton) => tekton_files.push(file.path.clone()),
+            _ => {}
+        }
     }
+    // A file another pipeline includes as a template is part of that pipeline, not one
+    // of its own.
+    azure_pipelines.retain(|p| !azure_templates.contains(&p.path));
+    out.pipelines.extend(azure_pipelines);
+    tekton::parse_all(repo, &tekton_files, &mut out);
+    indirection::follow(repo, &mut out);
+    // A template that several pipelines include reports its problems once.
+    let mut seen = std::collections::BTreeSet::new();
+    out.diagnostics.retain(|d| seen.insert((d.path.clone(), d.line, d.message.clone())));
     out
 }
