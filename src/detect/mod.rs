@@ -312,6 +312,7 @@ const NAME_HINTS: &[(&[&str], Capability)] = &[
             "gitleaks",
             "trufflehog",
             "detect-secrets",
+            "credscan",
         ],
         Capability::SecretScan,
     ),
