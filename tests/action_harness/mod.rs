@@ -20,7 +20,6 @@ use expression::{Contexts, StepState};
 /// What one step did.
 #[derive(Debug, Clone)]
 pub struct StepRecord {
-    pub id: Option<String>,
     pub name: String,
     /// `success`, `failure` or `skipped`.
     pub outcome: String,
@@ -70,7 +69,6 @@ pub struct Invocation {
 /// The action's metadata, loaded once.
 pub struct Action {
     pub dir: PathBuf,
-    pub source: String,
     doc: yaml::Document,
 }
 
@@ -83,7 +81,7 @@ impl Action {
             .into_iter()
             .next()
             .unwrap_or_else(|| panic!("action.yml is empty"));
-        Action { dir: dir.to_path_buf(), source, doc }
+        Action { dir: dir.to_path_buf(), doc }
     }
 
     pub fn root(&self) -> Yaml<'_> {
@@ -121,13 +119,8 @@ impl Action {
             let condition = step.get("if").and_then(|v| v.str()).unwrap_or("success()");
             let run_it = expression::condition(condition, &contexts)
                 .unwrap_or_else(|e| panic!("step {name}: if: {e}"));
-            let mut record = StepRecord {
-                id: id.clone(),
-                name,
-                outcome: "skipped".into(),
-                log: String::new(),
-                uses: None,
-            };
+            let mut record =
+                StepRecord { name, outcome: "skipped".into(), log: String::new(), uses: None };
             let mut outputs = BTreeMap::new();
 
             if run_it {
