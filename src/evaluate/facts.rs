@@ -63,9 +63,10 @@ pub fn gather(repo: &Repo) -> Facts {
             _ => None,
         };
         if let Some(kind) = kind
-            && facts.iac.iter().filter(|(_, k)| *k == kind).count() < KEEP_PER_KIND {
-                facts.iac.push((file.path.clone(), kind));
-            }
+            && facts.iac.iter().filter(|(_, k)| *k == kind).count() < KEEP_PER_KIND
+        {
+            facts.iac.push((file.path.clone(), kind));
+        }
     }
     facts
 }

@@ -64,15 +64,16 @@ pub fn check_all(rules: &RuleSet) -> Vec<String> {
                 }
             }
             if let Some(blocks) = want_blocks
-                && blocks != m.blocks {
-                    problems.push(format!(
-                        "{}: `{}` blocks={}, the example says {}",
-                        rule.id,
-                        example.input(),
-                        m.blocks,
-                        blocks
-                    ));
-                }
+                && blocks != m.blocks
+            {
+                problems.push(format!(
+                    "{}: `{}` blocks={}, the example says {}",
+                    rule.id,
+                    example.input(),
+                    m.blocks,
+                    blocks
+                ));
+            }
         }
         for input in &rule.examples.no_match {
             if run_example(rules, input, &empty, &empty).iter().any(|m| m.rule == rule.id) {

@@ -174,7 +174,6 @@ pub struct Blocking {
     pub note: Option<String>,
 }
 
-
 /// Positive and negative examples, run by `cargo test`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]

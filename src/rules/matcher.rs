@@ -112,12 +112,13 @@ pub fn program_invocations(segment: &str) -> Vec<Invocation> {
     let mut out = vec![Invocation { program: program.clone(), args: args.clone() }];
     if matches!(program.as_str(), "docker" | "podman" | "nerdctl")
         && args.first().is_some_and(|a| a == "run")
-        && let Some(pos) = docker_run_image(&args) {
-            out.push(Invocation {
-                program: format!("image:{}", args[pos]),
-                args: args[pos + 1..].to_vec(),
-            });
-        }
+        && let Some(pos) = docker_run_image(&args)
+    {
+        out.push(Invocation {
+            program: format!("image:{}", args[pos]),
+            args: args[pos + 1..].to_vec(),
+        });
+    }
     out
 }
 
@@ -413,9 +414,10 @@ fn decide(
     }
     let mut capabilities = mode.map(|m| m.is.clone()).unwrap_or_default();
     if let Some(narrowing) = mode.and_then(|m| m.narrowed_by.as_ref())
-        && let Some(kept) = narrow(narrowing, args, inputs, env) {
-            capabilities = kept;
-        }
+        && let Some(kept) = narrow(narrowing, args, inputs, env)
+    {
+        capabilities = kept;
+    }
     let default = mode.and_then(|m| m.blocks).unwrap_or(rule.blocking.default);
     let (blocks, blocking_note) =
         if rule.blocking.unless.as_ref().is_some_and(|c| c.holds(rule, args, inputs, env)) {
