@@ -216,6 +216,20 @@ fn a_repository_without_ci_fails_on_no_but_not_by_default() {
 }
 
 #[test]
+fn a_configuration_file_threshold_fails_the_action_after_the_reports() {
+    let machine = Machine::with_fixture("action-no-ci");
+    let config = machine.path().join("runner-temp/ciproof.yml");
+    std::fs::write(&config, "version: 1\nfail-on: \"no\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let config = config.to_string_lossy().into_owned();
+    let run = action().run(&machine.invocation(&[("config", config.as_str())]));
+    assert!(run.failed, "{}", run.log());
+    assert_eq!(run.step("Scan").map(|s| s.outcome.as_str()), Some("success"));
+    assert!(!run.output("json-file").is_empty() && !run.summary.is_empty());
+    let gate = run.step("fail-on threshold").map(|s| s.log.clone()).unwrap_or_default();
+    assert!(gate.contains("fail-on of the configuration file"), "{gate}");
+}
+
+#[test]
 fn invalid_inputs_stop_the_action_before_the_scan() {
     let cases = [
         ("fail-on", "sometimes"),
