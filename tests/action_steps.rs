@@ -298,6 +298,15 @@ fn inputs_with_shell_metacharacters_arrive_as_plain_text() {
         eprintln!("skipped: this ciproof cannot write SARIF yet; the sarif-file path is unused");
     }
 
+    // A path that looks like an option is still a path.
+    let machine = Machine::with_fixture("action-no-ci");
+    let workspace = machine.path().join("workspace");
+    copy_tree(&workspace.clone(), &machine.path().join("copy"));
+    copy_tree(&machine.path().join("copy"), &workspace.join("--help"));
+    let run = action().run(&machine.invocation(&[("path", "--help")]));
+    assert_success(&run);
+    assert_eq!(read_json(run.output("json-file"))["root"], "--help");
+
     // The same text in an input that is validated stops the action, and runs nothing.
     let machine = Machine::with_fixture("action-no-ci");
     let run = action().run(&machine.invocation(&[("fail-on", HOSTILE), ("version", HOSTILE)]));
