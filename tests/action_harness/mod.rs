@@ -296,3 +296,23 @@ pub fn runner_arch() -> &'static str {
         _ => "X64",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_output_file;
+
+    #[test]
+    fn reads_both_forms_of_github_output() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("output");
+        let text = "a=1\nsummary=x<<y\nmulti<<EOF_1\nline one\nb=2\nEOF_1\nlast=\n";
+        std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+        let outputs = parse_output_file(&file);
+        let get = |k: &str| outputs.get(k).map(String::as_str);
+        assert_eq!(get("a"), Some("1"));
+        assert_eq!(get("summary"), Some("x<<y"));
+        assert_eq!(get("multi"), Some("line one\nb=2"));
+        assert_eq!(get("b"), None);
+        assert_eq!(get("last"), Some(""));
+    }
+}
