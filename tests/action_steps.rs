@@ -179,8 +179,11 @@ fn sarif_is_uploaded_only_when_asked() {
 fn fail_on_fails_after_the_reports_and_names_the_items() {
     for fail_on in ["none", "no", "partial"] {
         let machine = Machine::with_fixture("action-scan-with-gaps");
-        let run = action().run(&machine.invocation(&[("fail-on", fail_on)]));
+        let inputs = [("fail-on", fail_on), ("upload-sarif", "true")];
+        let run = action().run(&machine.invocation(&inputs));
         let answers = answers(&read_json(run.output("json-file")));
+        // The fixture has both kinds of gap, so `no` and `partial` fail on different items.
+        assert!(answers.values().any(|a| a == "no") && answers.values().any(|a| a == "partial"));
         let below: Vec<String> = answers
             .iter()
             .filter(|(_, a)| match fail_on {
@@ -191,9 +194,13 @@ fn fail_on_fails_after_the_reports_and_names_the_items() {
             .map(|(id, a)| format!("{id} {a}"))
             .collect();
 
-        // The reports and the summary exist whatever the threshold decides.
+        // The reports, the summary and the upload happen whatever the threshold decides.
         assert_eq!(run.step("Scan").map(|s| s.outcome.as_str()), Some("success"), "{fail_on}");
         assert!(!run.output("summary").is_empty());
+        if supports("sarif") {
+            let upload = run.step("Upload SARIF").map(|s| s.outcome.as_str());
+            assert_eq!(upload, Some("success"), "fail-on {fail_on}");
+        }
         let gate = run.step("fail-on threshold").unwrap_or_else(|| panic!("no threshold step"));
         assert_eq!(run.failed, !below.is_empty(), "fail-on {fail_on}:\n{}", run.log());
         if !below.is_empty() {
