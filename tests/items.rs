@@ -32,6 +32,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ("iac-unscanned", "B4", "no"),
     ("checkov-args-in-array", "B4", "yes"),
     ("iac-only-in-test-data", "B4", "n/a"),
+    // `rules/serverless.yml` is named like a Serverless project but holds none.
+    ("iac-names-without-iac-content", "B4", "n/a"),
     // B5: secrets prevented at commit time.
     ("secrets-commit-hook", "B5", "yes"),
     ("secrets-push-hook-and-ci", "B5", "partial"),

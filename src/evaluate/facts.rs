@@ -42,8 +42,14 @@ pub fn gather(repo: &Repo) -> Facts {
             FileKind::Bicep => Some("Bicep"),
             FileKind::HelmChart => Some("Helm chart"),
             FileKind::Kustomization => Some("Kustomize"),
-            FileKind::Pulumi => Some("Pulumi"),
-            FileKind::Serverless => Some("Serverless"),
+            // The names are common words (`rules/serverless.yml`): the content decides.
+            FileKind::Pulumi => {
+                has_top_level_keys(repo, &file.path, &["name:", "runtime:"]).then_some("Pulumi")
+            }
+            FileKind::Serverless => {
+                has_top_level_keys(repo, &file.path, &["service:", "provider:"])
+                    .then_some("Serverless")
+            }
             FileKind::Dockerfile => {
                 facts.dockerfiles.push(file.path.clone());
                 None
@@ -131,4 +137,10 @@ fn sniff(repo: &Repo, path: &str, facts: &mut Facts) -> Option<&'static str> {
         return Some("Ansible playbook");
     }
     None
+}
+
+/// Whether a YAML file starts keys with all of these at its top level.
+fn has_top_level_keys(repo: &Repo, path: &str, keys: &[&str]) -> bool {
+    let Ok(text) = repo.read(path) else { return false };
+    keys.iter().all(|key| text.lines().take(400).any(|l| l.starts_with(key)))
 }

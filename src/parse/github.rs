@@ -431,12 +431,13 @@ impl WorkflowParser<'_> {
             ));
             return None;
         }
-        let candidates = [format!("{dir}/action.yml"), format!("{dir}/action.yaml")];
+        let candidates = action_files(&dir);
         let Some(action_path) = candidates.iter().find(|p| self.repo.find(p).is_some()) else {
+            let shown = if dir.is_empty() { "." } else { dir.as_str() };
             self.out_diagnostics.push(Diagnostic::new(
                 from,
                 Some(line),
-                format!("local action {dir} has no action.yml in the checkout"),
+                format!("local action {shown} has no action.yml in the checkout"),
             ));
             return None;
         };
@@ -515,6 +516,16 @@ fn declared_input_defaults(inputs: Option<Yaml>) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// Where the metadata of the local action in `dir` may live; `uses: ./` is the action at
+/// the root of the repository.
+fn action_files(dir: &str) -> [String; 2] {
+    if dir.is_empty() {
+        ["action.yml".to_string(), "action.yaml".to_string()]
+    } else {
+        [format!("{dir}/action.yml"), format!("{dir}/action.yaml")]
+    }
+}
+
 /// `./a/../b/` → `b`.
 fn normalise_path(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
@@ -569,5 +580,11 @@ mod tests {
             "trivy --severity CRITICAL"
         );
         assert_eq!(normalise_path("./.github/actions/../actions/scan/"), ".github/actions/scan");
+    }
+
+    #[test]
+    fn the_root_action_is_uses_dot_slash() {
+        assert_eq!(action_files(&normalise_path("./"))[0], "action.yml");
+        assert_eq!(action_files(&normalise_path("./.github/scan"))[1], ".github/scan/action.yaml");
     }
 }
