@@ -46,6 +46,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ("image-pushed-then-scanned", "D1", "partial"),
     ("image-scan-cannot-fail", "D1", "no"),
     ("precommit-run-in-ci-gates-release", "D1", "yes"),
+    // `tox -e py` runs the base [testenv], whose pre-commit run holds a secret scan.
+    ("tox-base-env-runs-precommit", "D1", "yes"),
     // Deploying into a throwaway kind cluster is a test, not a delivery the gate protects.
     ("test-cluster-deploy-is-not-delivery", "D1", "partial"),
     // D4: no IaC, no policy question.

@@ -420,19 +420,35 @@ fn package_script(repo: &Repo, manager: &str, args: &[&str]) -> Option<(String, 
     Some((format!("package.json#{name}"), split_commands(script, &source)))
 }
 
-/// `[testenv:NAME]` commands of tox.ini (continuation lines are indented).
+/// The commands tox runs for environment NAME: its `[testenv:NAME]` section, or the base
+/// `[testenv]` that generated environments (`py`, `py311`) and sections without `commands`
+/// inherit. Continuation lines are indented; a leading `-` ignores a failure.
+/// See: https://tox.wiki/en/latest/config.html#commands
 fn tox_env(repo: &Repo, env: &str) -> Option<(String, Vec<Command>)> {
     let (_, lines) = read(repo, "tox.ini")?;
-    let header = format!("[testenv:{env}]");
+    let own = tox_section_commands(&lines, &format!("[testenv:{env}]"));
+    match own {
+        Some(commands) => Some((format!("tox.ini#{env}"), commands)),
+        None => tox_section_commands(&lines, "[testenv]").map(|c| (format!("tox.ini#{env}"), c)),
+    }
+}
+
+/// The `commands` of one tox.ini section; `None` when the section or its `commands` is absent.
+fn tox_section_commands(lines: &[String], header: &str) -> Option<Vec<Command>> {
     let start = lines.iter().position(|l| l.trim() == header)?;
     let mut out = Vec::new();
     let mut in_commands = false;
+    let mut found = false;
     for (i, line) in lines.iter().enumerate().skip(start + 1) {
         if line.starts_with('[') {
             break;
         }
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
         if let Some(rest) = line.trim_start().strip_prefix("commands") {
             in_commands = rest.trim_start().starts_with('=');
+            found |= in_commands;
             let first = rest.trim_start().trim_start_matches('=').trim();
             if in_commands && !first.is_empty() {
                 out.push(Command {
@@ -454,11 +470,11 @@ fn tox_env(repo: &Repo, env: &str) -> Option<(String, Vec<Command>)> {
                 location: Location::new("tox.ini", i as u32 + 1, 1),
                 cannot_fail,
             });
-        } else if !line.starts_with([' ', '\t']) {
+        } else if !line.starts_with([' ', '\t']) && !line.trim().is_empty() {
             in_commands = false;
         }
     }
-    Some((format!("tox.ini#{env}"), out))
+    found.then_some(out)
 }
 
 /// `session.run("a", "b")` calls of a nox session function.
