@@ -38,6 +38,9 @@ const CASES: &[(&str, &str, &str)] = &[
     ("secrets-commit-hook", "B5", "yes"),
     ("secrets-push-hook-and-ci", "B5", "partial"),
     ("secrets-config-only", "B5", "partial"),
+    // A local hook runs a script that runs trivy; trivy.yaml turns on secrets and exit-code 1.
+    ("trivy-config-file-and-hook-script", "B5", "yes"),
+    ("trivy-config-file-and-hook-script", "B4", "partial"),
     ("no-ci-at-all", "B5", "no"),
     ("checkov-args-in-array", "B5", "no"),
     // D1: blocking gates on the deploy path.

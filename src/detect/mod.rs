@@ -8,6 +8,7 @@ mod precommit_in_ci;
 mod release;
 mod services;
 mod test_clusters;
+mod trivy_config;
 
 use std::collections::BTreeMap;
 
@@ -85,6 +86,7 @@ pub fn detect(repo: &Repo, parsed: &Parsed, rules: &RuleSet) -> Detections {
     test_clusters::drop_test_cluster_deliveries(parsed, &mut out);
     release::detect_release_configs(repo, parsed, &mut out);
     detect_hooks(parsed, rules, &mut out);
+    trivy_config::apply_trivy_config(repo, parsed, &mut out);
     precommit_in_ci::detect_hooks_run_in_ci(parsed, &mut out);
     detect_configs(repo, rules, &mut out);
     outputs::detect_outputs(repo, rules, &mut out);
@@ -201,8 +203,9 @@ fn detect_hooks(parsed: &Parsed, rules: &RuleSet, out: &mut Detections) {
     for hook in &parsed.hooks {
         let args = hook.args.join(" ");
         let mut found = rules.matches(&Subject::Hook { id: &hook.id, args: &args });
-        if let Some(entry) = &hook.entry {
-            for segment in segments(entry) {
+        // An entry may have gained the lines of the script it calls (see parse/indirection).
+        for line in hook.entry.iter().flat_map(|e| e.lines()) {
+            for segment in segments(line) {
                 found.extend(rules.matches(&Subject::Command { text: &segment.text, env: &empty }));
             }
         }

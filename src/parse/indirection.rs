@@ -41,6 +41,34 @@ pub fn follow(repo: &Repo, out: &mut Parsed) {
     }
 }
 
+/// Follows the scripts and targets a local hook's `entry` calls, so that a hook running
+/// `./scripts/scan.sh` counts as the tools that script runs. The reached commands are
+/// appended to the entry, one per line; the hook keeps its own location.
+pub fn follow_hooks(repo: &Repo, out: &mut Parsed) {
+    for hook in &mut out.hooks {
+        let Some(entry) = &hook.entry else { continue };
+        let mut words: Vec<&str> = vec![entry.as_str()];
+        let joined_args = hook.args.join(" ");
+        if !joined_args.is_empty() {
+            words.push(&joined_args);
+        }
+        let command =
+            Command { text: words.join(" "), location: hook.location.clone(), cannot_fail: None };
+        let mut chain = BTreeSet::new();
+        let mut budget = MAX_ADDED;
+        let reached = expand(repo, &command, &[], 0, &mut chain, &mut budget);
+        if reached.is_empty() {
+            continue;
+        }
+        let mut text = entry.clone();
+        for inner in reached {
+            text.push('\n');
+            text.push_str(&inner.text);
+        }
+        hook.entry = Some(text);
+    }
+}
+
 /// The commands a command reaches, in order, each followed by what it reaches in turn.
 fn expand(
     repo: &Repo,

@@ -140,6 +140,7 @@ pub fn parse(repo: &Repo) -> Parsed {
     out.pipelines.extend(azure_pipelines);
     tekton::parse_all(repo, &tekton_files, &mut out);
     indirection::follow(repo, &mut out);
+    indirection::follow_hooks(repo, &mut out);
     // A template that several pipelines include reports its problems once.
     let mut seen = std::collections::BTreeSet::new();
     out.diagnostics.retain(|d| seen.insert((d.path.clone(), d.line, d.message.clone())));
