@@ -268,5 +268,7 @@ mod tests {
         assert!(is_test_data("pkg/testdata/Dockerfile"));
         assert!(!is_test_data("tests.tf"));
         assert!(!is_test_data("infra/main.tf"));
+        assert!(is_test_data("Tests/Fixtures/deploy.yaml"));
+        assert!(!is_test_data("testsuite/deploy.yaml"));
     }
 }

@@ -271,3 +271,34 @@ fn error_path(err: &ignore::Error, root: &Path) -> String {
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| ".".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo_with(path: &str, bytes: &[u8], max_file_bytes: u64) -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(path), bytes).unwrap_or_else(|e| panic!("{e}"));
+        let options = WalkOptions { max_file_bytes, ..WalkOptions::default() };
+        let (repo, _) = discover(dir.path(), &options);
+        (dir, repo)
+    }
+
+    #[test]
+    fn a_head_read_stops_early_and_tells_the_whole_size() {
+        let (_dir, repo) = repo_with("data.yaml", &[b'a'; 10_000], 1 << 20);
+        let (head, size) = repo.read_head("data.yaml", 100).unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!((head.len(), size), (100, 10_000));
+    }
+
+    #[test]
+    fn files_over_the_limit_are_refused_by_size_without_a_walk_stat() {
+        let (_dir, repo) = repo_with("big.yml", &[b'a'; 2_000], 1_000);
+        let message = match repo.read("big.yml") {
+            Ok(_) => panic!("a file over the limit was read"),
+            Err(d) => d.message,
+        };
+        assert!(message.contains("2000 bytes is over the 1000 byte limit"), "{message}");
+        assert!(repo.read_head("big.yml", 10).is_err());
+    }
+}

@@ -210,3 +210,94 @@ fn sniff(path: &str, text: &str) -> Option<Look> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::{WalkOptions, discover};
+
+    /// Gathers the facts of a repository made of these files.
+    fn facts_of(files: &[(String, Vec<u8>)]) -> Facts {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        for (path, bytes) in files {
+            let full = dir.path().join(path);
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+            }
+            std::fs::write(&full, bytes).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let (repo, _) = discover(dir.path(), &WalkOptions::default());
+        gather(&repo)
+    }
+
+    /// Enough ordinary data files that the look is spread over threads.
+    fn ordinary_data() -> Vec<(String, Vec<u8>)> {
+        (0..150)
+            .map(|i| {
+                let ext = if i % 2 == 0 { "json" } else { "yaml" };
+                let text = if i % 2 == 0 { format!("{{\"id\": {i}}}") } else { format!("id: {i}") };
+                (format!("config/d{}/data-{i:03}.{ext}", i % 7), text.into_bytes())
+            })
+            .collect()
+    }
+
+    /// A file whose start is `head`, then `padding` bytes of YAML comments, then `tail`.
+    fn padded(head: &str, padding: usize, tail: &str) -> Vec<u8> {
+        let line = "# padding padding padding padding padding padding padding padding\n";
+        let mut text = head.to_string();
+        while text.len() < head.len() + padding {
+            text.push_str(line);
+        }
+        text.push_str(tail);
+        text.into_bytes()
+    }
+
+    const MANIFEST: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
+
+    #[test]
+    fn a_long_manifest_is_found_among_many_data_files() {
+        let mut files = ordinary_data();
+        files.push(("deploy/web.yaml".to_string(), padded(MANIFEST, 200_000, "")));
+        let facts = facts_of(&files);
+        assert_eq!(facts.iac, vec![("deploy/web.yaml".to_string(), "Kubernetes manifest")]);
+    }
+
+    #[test]
+    fn a_file_binary_past_its_head_is_not_infrastructure() {
+        let mut files = ordinary_data();
+        files.push(("deploy/web.yaml".to_string(), padded(MANIFEST, 100_000, "\0")));
+        assert!(facts_of(&files).iac.is_empty());
+    }
+
+    #[test]
+    fn lockfiles_are_never_infrastructure() {
+        let template = br#"{"AWSTemplateFormatVersion": "2010-09-09"}"#.to_vec();
+        let files = vec![
+            ("web/package-lock.json".to_string(), template.clone()),
+            ("stack/template.json".to_string(), template),
+        ];
+        let facts = facts_of(&files);
+        assert_eq!(facts.iac, vec![("stack/template.json".to_string(), "CloudFormation")]);
+    }
+
+    #[test]
+    fn a_policy_is_read_whole_for_where_it_verifies_images() {
+        let head = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: p\n";
+        let text =
+            padded(head, 100_000, "spec:\n  rules:\n    - name: r\n      verifyImages: []\n");
+        let line = text.iter().filter(|b| **b == b'\n').count() as u32;
+        let mut files = ordinary_data();
+        files.push(("policies/verify.yaml".to_string(), text));
+        let facts = facts_of(&files);
+        assert_eq!(facts.policies, vec!["policies/verify.yaml".to_string()]);
+        assert_eq!(facts.verify_image_policies, vec![("policies/verify.yaml".to_string(), line)]);
+        assert!(facts.iac.is_empty());
+    }
+
+    #[test]
+    fn a_data_file_over_the_sniff_limit_is_never_infrastructure() {
+        let files =
+            vec![("deploy/huge.yaml".to_string(), padded(MANIFEST, SNIFF_MAX_FILE as usize, ""))];
+        assert!(facts_of(&files).iac.is_empty());
+    }
+}
