@@ -231,9 +231,8 @@ pub fn classify(path: &str) -> FileKind {
 
 /// Whether a path lies under a test-data folder.
 pub fn is_test_data(path: &str) -> bool {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    parts.pop();
-    parts.iter().any(|p| TEST_DATA_DIRS.contains(&p.to_ascii_lowercase().as_str()))
+    let folders = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    folders.split('/').any(|part| TEST_DATA_DIRS.iter().any(|dir| part.eq_ignore_ascii_case(dir)))
 }
 
 #[cfg(test)]
@@ -269,5 +268,7 @@ mod tests {
         assert!(is_test_data("pkg/testdata/Dockerfile"));
         assert!(!is_test_data("tests.tf"));
         assert!(!is_test_data("infra/main.tf"));
+        assert!(is_test_data("Tests/Fixtures/deploy.yaml"));
+        assert!(!is_test_data("testsuite/deploy.yaml"));
     }
 }

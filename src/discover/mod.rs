@@ -20,7 +20,6 @@ pub struct RepoFile {
     pub path: String,
     pub kind: FileKind,
     pub test_data: bool,
-    pub size: u64,
 }
 
 /// Limits of the walk and of reading.
@@ -68,39 +67,53 @@ impl Repo {
     /// anything that is not a regular file inside the root; decodes UTF-16 with a BOM and
     /// replaces invalid UTF-8.
     pub fn read(&self, path: &str) -> Result<String, Diagnostic> {
-        let Some(file) = self.find(path) else {
+        self.read_up_to(path, None).map(|(text, _)| text)
+    }
+
+    /// The first `bytes` bytes of a discovered file as text, with the size of the whole file:
+    /// enough to tell what a file is without reading all of it. The same refusals as
+    /// [`Repo::read`], except that only the bytes read are checked for binary content.
+    pub fn read_head(&self, path: &str, bytes: u64) -> Result<(String, u64), Diagnostic> {
+        self.read_up_to(path, Some(bytes))
+    }
+
+    fn read_up_to(&self, path: &str, head: Option<u64>) -> Result<(String, u64), Diagnostic> {
+        if self.find(path).is_none() {
             return Err(Diagnostic::new(path, None, "file not found in the repository"));
-        };
-        if file.size > self.max_file_bytes {
-            return Err(Diagnostic::new(
-                path,
-                None,
-                format!(
-                    "skipped: {} bytes is over the {} byte limit (raise --max-file-size)",
-                    file.size, self.max_file_bytes
-                ),
-            ));
         }
         let full = self.root.join(path);
-        let bytes = read_bounded(&full, self.max_file_bytes)
-            .map_err(|e| Diagnostic::new(path, None, format!("cannot read: {e}")))?;
-        decode(&bytes)
-            .ok_or_else(|| Diagnostic::new(path, None, "skipped: binary content (NUL bytes)"))
+        let (bytes, size) = read_bounded(&full, self.max_file_bytes, head)
+            .map_err(|e| Diagnostic::new(path, None, e))?;
+        let text = decode(&bytes)
+            .ok_or_else(|| Diagnostic::new(path, None, "skipped: binary content (NUL bytes)"))?;
+        Ok((text, size))
     }
 }
 
-fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+/// Reads at most `limit` bytes of a regular file (or only its first `head` bytes), with the
+/// file's size. The size comes from the one `lstat` made here: the walk stats nothing, so
+/// that finding a file costs no more than listing its folder.
+fn read_bounded(path: &Path, limit: u64, head: Option<u64>) -> Result<(Vec<u8>, u64), String> {
     use std::io::Read;
-    let meta = std::fs::symlink_metadata(path)?;
+    let meta = std::fs::symlink_metadata(path).map_err(|e| format!("cannot read: {e}"))?;
     if !meta.file_type().is_file() {
-        return Err(std::io::Error::other("not a regular file"));
+        return Err("cannot read: not a regular file".to_string());
     }
+    let size = meta.len();
+    if size > limit {
+        return Err(format!(
+            "skipped: {size} bytes is over the {limit} byte limit (raise --max-file-size)"
+        ));
+    }
+    let take = head.map_or(limit + 1, |h| h.min(limit + 1));
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+    std::fs::File::open(path)
+        .and_then(|file| file.take(take).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > limit {
-        return Err(std::io::Error::other("grew past the size limit while reading"));
+        return Err("cannot read: grew past the size limit while reading".to_string());
     }
-    Ok(bytes)
+    Ok((bytes, size))
 }
 
 /// Text from bytes: UTF-8 (BOM dropped, invalid sequences replaced) or UTF-16 with a BOM.
@@ -177,9 +190,8 @@ pub fn discover(root: &Path, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
             if excludes.as_ref().is_some_and(|set| set.is_match(&rel)) {
                 return ignore::WalkState::Continue;
             }
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            let file =
-                RepoFile { kind: classify(&rel), test_data: is_test_data(&rel), path: rel, size };
+            // No `stat` here: the size is checked when a file is read, and most never are.
+            let file = RepoFile { kind: classify(&rel), test_data: is_test_data(&rel), path: rel };
             let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
             files.push(file);
             ignore::WalkState::Continue
@@ -237,10 +249,14 @@ fn build_excludes(
 }
 
 fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let parts: Vec<String> =
-        rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-    if parts.is_empty() { None } else { Some(parts.join("/")) }
+    let rel = path.strip_prefix(root).ok()?.to_string_lossy();
+    // One conversion for the whole path: this runs once per file of the repository.
+    let rel = if std::path::MAIN_SEPARATOR == '/' {
+        rel.into_owned()
+    } else {
+        rel.replace(std::path::MAIN_SEPARATOR, "/")
+    };
+    if rel.is_empty() { None } else { Some(rel) }
 }
 
 fn error_path(err: &ignore::Error, root: &Path) -> String {
@@ -254,4 +270,35 @@ fn error_path(err: &ignore::Error, root: &Path) -> String {
         })
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| ".".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo_with(path: &str, bytes: &[u8], max_file_bytes: u64) -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(path), bytes).unwrap_or_else(|e| panic!("{e}"));
+        let options = WalkOptions { max_file_bytes, ..WalkOptions::default() };
+        let (repo, _) = discover(dir.path(), &options);
+        (dir, repo)
+    }
+
+    #[test]
+    fn a_head_read_stops_early_and_tells_the_whole_size() {
+        let (_dir, repo) = repo_with("data.yaml", &[b'a'; 10_000], 1 << 20);
+        let (head, size) = repo.read_head("data.yaml", 100).unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!((head.len(), size), (100, 10_000));
+    }
+
+    #[test]
+    fn files_over_the_limit_are_refused_by_size_without_a_walk_stat() {
+        let (_dir, repo) = repo_with("big.yml", &[b'a'; 2_000], 1_000);
+        let message = match repo.read("big.yml") {
+            Ok(_) => panic!("a file over the limit was read"),
+            Err(d) => d.message,
+        };
+        assert!(message.contains("2000 bytes is over the 1000 byte limit"), "{message}");
+        assert!(repo.read_head("big.yml", 10).is_err());
+    }
 }

@@ -1,12 +1,26 @@
 //! Repository facts that decide whether an item applies: infrastructure-as-code,
 //! Dockerfiles, policy files. Test data never counts.
+//!
+//! Telling a YAML or JSON data file apart needs its content, and a monorepo holds thousands
+//! of them: each is judged from a bounded read of its start, on every core, and only the few
+//! that look like infrastructure or policy are then read whole.
 
 use serde::Serialize;
 
-use crate::discover::{FileKind, Repo};
+use crate::discover::{FileKind, Repo, RepoFile};
 
-/// How much of a data file is read to tell what it is.
-const SNIFF_BYTES: usize = 16 * 1024;
+/// How much of a data file is looked at to tell what it is, in characters.
+const SNIFF_CHARS: usize = 16 * 1024;
+
+/// Bytes read to get [`SNIFF_CHARS`] characters: decoding never takes more than four bytes
+/// for a character (UTF-8, UTF-16 surrogate pairs, CRLF in UTF-16), plus a byte-order mark.
+const HEAD_BYTES: u64 = 4 * SNIFF_CHARS as u64 + 8;
+
+/// Data files over this size are never taken for infrastructure.
+const SNIFF_MAX_FILE: u64 = 4 << 20;
+
+/// Machine-written lockfiles: their schema is fixed, so they are never infrastructure.
+const LOCKFILES: &[&str] = &["package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml"];
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Facts {
@@ -36,6 +50,7 @@ const KEEP_PER_KIND: usize = 5;
 
 pub fn gather(repo: &Repo) -> Facts {
     let mut facts = Facts::default();
+    let mut looks = look_at_data_files(repo).into_iter();
     for file in repo.files.iter().filter(|f| !f.test_data) {
         let kind = match file.kind {
             FileKind::Terraform => Some("Terraform"),
@@ -63,13 +78,23 @@ pub fn gather(repo: &Repo) -> Facts {
                 }
                 None
             }
-            FileKind::DataFile if !file.path.starts_with(".github/") && file.size < 4 << 20 => {
-                sniff(repo, &file.path, &mut facts)
-            }
+            FileKind::DataFile if worth_a_look(file) => match looks.next().flatten() {
+                Some(Look::Iac(kind)) if kept(&facts, kind) < KEEP_PER_KIND => {
+                    // The start decided; the whole file must still be readable text.
+                    repo.read(&file.path).ok().map(|_| kind)
+                }
+                Some(Look::Policy) => {
+                    if let Ok(text) = repo.read(&file.path) {
+                        add_policy(&mut facts, &file.path, &text);
+                    }
+                    None
+                }
+                _ => None,
+            },
             _ => None,
         };
         if let Some(kind) = kind
-            && facts.iac.iter().filter(|(_, k)| *k == kind).count() < KEEP_PER_KIND
+            && kept(&facts, kind) < KEEP_PER_KIND
         {
             facts.iac.push((file.path.clone(), kind));
         }
@@ -77,21 +102,80 @@ pub fn gather(repo: &Repo) -> Facts {
     facts
 }
 
+fn kept(facts: &Facts, kind: &str) -> usize {
+    facts.iac.iter().filter(|(_, k)| *k == kind).count()
+}
+
+/// Data files whose content may make them infrastructure or policy. The CI platforms'
+/// own folder holds none.
+fn worth_a_look(file: &RepoFile) -> bool {
+    let name = file.path.rsplit('/').next().unwrap_or("");
+    !file.test_data
+        && file.kind == FileKind::DataFile
+        && !file.path.starts_with(".github/")
+        && !LOCKFILES.iter().any(|l| name.eq_ignore_ascii_case(l))
+}
+
+/// What the start of a data file looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Look {
+    Iac(&'static str),
+    Policy,
+}
+
+/// A look at each data file worth one, in the order of `repo.files`, spread over the
+/// cores: this is the only stage that opens files by the thousand.
+fn look_at_data_files(repo: &Repo) -> Vec<Option<Look>> {
+    let files: Vec<&RepoFile> = repo.files.iter().filter(|f| worth_a_look(f)).collect();
+    let look = |file: &&RepoFile| {
+        let (head, size) = repo.read_head(&file.path, HEAD_BYTES).ok()?;
+        if size >= SNIFF_MAX_FILE {
+            return None;
+        }
+        sniff(&file.path, &head)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || files.len() < 64 {
+        return files.iter().map(look).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(look).collect::<Vec<_>>()))
+            .collect();
+        // A worker only reads files and cannot panic on their content; were it to, its
+        // files would count as unknown data rather than stop the scan.
+        workers
+            .into_iter()
+            .zip(files.chunks(chunk))
+            .flat_map(|(worker, part)| worker.join().unwrap_or_else(|_| vec![None; part.len()]))
+            .collect()
+    })
+}
+
+/// Records a policy manifest, and where it verifies image signatures.
+fn add_policy(facts: &mut Facts, path: &str, text: &str) {
+    facts.policies.push(path.to_string());
+    if let Some(index) = text.lines().position(|l| l.trim_start().starts_with("verifyImages:")) {
+        facts.verify_image_policies.push((path.to_string(), index as u32 + 1));
+    }
+}
+
 /// Tells Kubernetes manifests, CloudFormation, ARM, Ansible and policy manifests apart by a
 /// look at the start of the file.
-fn sniff(repo: &Repo, path: &str, facts: &mut Facts) -> Option<&'static str> {
-    let text = repo.read(path).ok()?;
-    let head = match text.char_indices().nth(SNIFF_BYTES) {
+fn sniff(path: &str, text: &str) -> Option<Look> {
+    let head = match text.char_indices().nth(SNIFF_CHARS) {
         Some((i, _)) => &text[..i],
-        None => text.as_str(),
+        None => text,
     };
     let lower = path.to_ascii_lowercase();
     if lower.ends_with(".json") {
         if head.contains("AWSTemplateFormatVersion") {
-            return Some("CloudFormation");
+            return Some(Look::Iac("CloudFormation"));
         }
         if head.contains("deploymentTemplate.json") {
-            return Some("ARM template");
+            return Some(Look::Iac("ARM template"));
         }
         return None;
     }
@@ -100,7 +184,7 @@ fn sniff(repo: &Repo, path: &str, facts: &mut Facts) -> Option<&'static str> {
         || head.contains("Transform: AWS::Serverless")
         || (top("Resources:") && head.contains("Type: AWS::"))
     {
-        return Some("CloudFormation");
+        return Some(Look::Iac("CloudFormation"));
     }
     if top("apiVersion:") && top("kind:") {
         let policy = head.lines().any(|l| {
@@ -120,21 +204,15 @@ fn sniff(repo: &Repo, path: &str, facts: &mut Facts) -> Option<&'static str> {
             || head.contains("sigstore.dev")
             || head.contains("admissionregistration"));
         if policy {
-            facts.policies.push(path.to_string());
-            if let Some(index) =
-                text.lines().position(|l| l.trim_start().starts_with("verifyImages:"))
-            {
-                facts.verify_image_policies.push((path.to_string(), index as u32 + 1));
-            }
-            return None;
+            return Some(Look::Policy);
         }
-        return Some("Kubernetes manifest");
+        return Some(Look::Iac("Kubernetes manifest"));
     }
     if head.lines().any(|l| {
         l.starts_with("- hosts:") || l.starts_with("- name:") && head.contains("\n  hosts:")
     }) && (head.contains("tasks:") || head.contains("roles:"))
     {
-        return Some("Ansible playbook");
+        return Some(Look::Iac("Ansible playbook"));
     }
     None
 }
@@ -143,4 +221,95 @@ fn sniff(repo: &Repo, path: &str, facts: &mut Facts) -> Option<&'static str> {
 fn has_top_level_keys(repo: &Repo, path: &str, keys: &[&str]) -> bool {
     let Ok(text) = repo.read(path) else { return false };
     keys.iter().all(|key| text.lines().take(400).any(|l| l.starts_with(key)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::{WalkOptions, discover};
+
+    /// Gathers the facts of a repository made of these files.
+    fn facts_of(files: &[(String, Vec<u8>)]) -> Facts {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        for (path, bytes) in files {
+            let full = dir.path().join(path);
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+            }
+            std::fs::write(&full, bytes).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let (repo, _) = discover(dir.path(), &WalkOptions::default());
+        gather(&repo)
+    }
+
+    /// Enough ordinary data files that the look is spread over threads.
+    fn ordinary_data() -> Vec<(String, Vec<u8>)> {
+        (0..150)
+            .map(|i| {
+                let ext = if i % 2 == 0 { "json" } else { "yaml" };
+                let text = if i % 2 == 0 { format!("{{\"id\": {i}}}") } else { format!("id: {i}") };
+                (format!("config/d{}/data-{i:03}.{ext}", i % 7), text.into_bytes())
+            })
+            .collect()
+    }
+
+    /// A file whose start is `head`, then `padding` bytes of YAML comments, then `tail`.
+    fn padded(head: &str, padding: usize, tail: &str) -> Vec<u8> {
+        let line = "# padding padding padding padding padding padding padding padding\n";
+        let mut text = head.to_string();
+        while text.len() < head.len() + padding {
+            text.push_str(line);
+        }
+        text.push_str(tail);
+        text.into_bytes()
+    }
+
+    const MANIFEST: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
+
+    #[test]
+    fn a_long_manifest_is_found_among_many_data_files() {
+        let mut files = ordinary_data();
+        files.push(("deploy/web.yaml".to_string(), padded(MANIFEST, 200_000, "")));
+        let facts = facts_of(&files);
+        assert_eq!(facts.iac, vec![("deploy/web.yaml".to_string(), "Kubernetes manifest")]);
+    }
+
+    #[test]
+    fn a_file_binary_past_its_head_is_not_infrastructure() {
+        let mut files = ordinary_data();
+        files.push(("deploy/web.yaml".to_string(), padded(MANIFEST, 100_000, "\0")));
+        assert!(facts_of(&files).iac.is_empty());
+    }
+
+    #[test]
+    fn lockfiles_are_never_infrastructure() {
+        let template = br#"{"AWSTemplateFormatVersion": "2010-09-09"}"#.to_vec();
+        let files = vec![
+            ("web/package-lock.json".to_string(), template.clone()),
+            ("stack/template.json".to_string(), template),
+        ];
+        let facts = facts_of(&files);
+        assert_eq!(facts.iac, vec![("stack/template.json".to_string(), "CloudFormation")]);
+    }
+
+    #[test]
+    fn a_policy_is_read_whole_for_where_it_verifies_images() {
+        let head = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: p\n";
+        let text =
+            padded(head, 100_000, "spec:\n  rules:\n    - name: r\n      verifyImages: []\n");
+        let line = text.iter().filter(|b| **b == b'\n').count() as u32;
+        let mut files = ordinary_data();
+        files.push(("policies/verify.yaml".to_string(), text));
+        let facts = facts_of(&files);
+        assert_eq!(facts.policies, vec!["policies/verify.yaml".to_string()]);
+        assert_eq!(facts.verify_image_policies, vec![("policies/verify.yaml".to_string(), line)]);
+        assert!(facts.iac.is_empty());
+    }
+
+    #[test]
+    fn a_data_file_over_the_sniff_limit_is_never_infrastructure() {
+        let files =
+            vec![("deploy/huge.yaml".to_string(), padded(MANIFEST, SNIFF_MAX_FILE as usize, ""))];
+        assert!(facts_of(&files).iac.is_empty());
+    }
 }

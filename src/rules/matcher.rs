@@ -47,6 +47,9 @@ pub struct Match {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     config_globs: Vec<Vec<GlobMatcher>>,
+    /// Every rule's configuration globs in one set: asked first, because nearly no file of
+    /// a large repository is a tool's configuration.
+    any_config: Option<globset::GlobSet>,
     /// Owners of the vendor actions the rules name (`aquasecurity`, `github`, …), plus
     /// GitHub's own `actions`: their other actions are not an organisation's configuration.
     vendor_owners: Vec<String>,
@@ -263,7 +266,7 @@ fn path_prefix_matches(reference: &str, entry: &str) -> bool {
 
 impl RuleSet {
     pub fn new(rules: Vec<Rule>) -> Self {
-        let config_globs = rules
+        let config_globs: Vec<Vec<GlobMatcher>> = rules
             .iter()
             .map(|r| {
                 r.recognise
@@ -286,7 +289,12 @@ impl RuleSet {
             .collect();
         vendor_owners.sort();
         vendor_owners.dedup();
-        RuleSet { rules, config_globs, vendor_owners }
+        let mut any_config = globset::GlobSetBuilder::new();
+        for matcher in config_globs.iter().flatten() {
+            any_config.add(matcher.glob().clone());
+        }
+        let any_config = any_config.build().ok();
+        RuleSet { rules, config_globs, any_config, vendor_owners }
     }
 
     /// Whether a GitHub action reference belongs to a tool vendor the rules know.
@@ -338,6 +346,8 @@ impl RuleSet {
                     }
                 }
             }
+            Subject::Config { path }
+                if self.any_config.as_ref().is_some_and(|set| !set.is_match(path)) => {}
             Subject::Config { path } => {
                 for (rule, globs) in self.rules.iter().zip(&self.config_globs) {
                     if globs.iter().any(|g| g.is_match(path)) {
