@@ -53,7 +53,16 @@ const CASES: &[(&str, &str, &str)] = &[
     ("tox-base-env-runs-precommit", "D1", "yes"),
     // Deploying into a throwaway kind cluster is a test, not a delivery the gate protects.
     ("test-cluster-deploy-is-not-delivery", "D1", "partial"),
+    // D2: signing and pinned verification.
+    ("release-signed-verified-with-sbom", "D2", "yes"),
+    ("cosign-wildcard-identity-is-unpinned", "D2", "partial"),
+    ("no-ci-at-all", "D2", "no"),
+    // D3: SBOM shipped with every release.
+    ("release-signed-verified-with-sbom", "D3", "yes"),
+    ("sbom-kept-as-ci-artifact", "D3", "partial"),
+    ("no-ci-at-all", "D3", "no"),
     // D4: no IaC, no policy question.
+    ("policy-on-pull-requests", "D4", "yes"),
     ("no-ci-at-all", "D4", "n/a"),
     ("iac-scanned-on-pull-requests", "D4", "partial"),
     ("iac-unscanned", "D4", "no"),
