@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::discover::{FileKind, Repo};
+use crate::model::Diagnostic;
 
 /// How much of a data file is read to tell what it is.
 const SNIFF_BYTES: usize = 16 * 1024;
@@ -17,6 +18,10 @@ pub struct Facts {
     pub policies: Vec<String>,
     /// Kyverno policies that verify image signatures.
     pub verify_image_policies: Vec<(String, u32)>,
+    /// Files left unread because a limit was hit (other unreadable data files are not
+    /// infrastructure and go unmentioned).
+    #[serde(skip)]
+    pub unread: Vec<Diagnostic>,
 }
 
 impl Facts {
@@ -60,9 +65,10 @@ pub fn gather(repo: &Repo) -> Facts {
             _ => None,
         };
         if let Some(kind) = kind
-            && facts.iac.iter().filter(|(_, k)| *k == kind).count() < KEEP_PER_KIND {
-                facts.iac.push((file.path.clone(), kind));
-            }
+            && facts.iac.iter().filter(|(_, k)| *k == kind).count() < KEEP_PER_KIND
+        {
+            facts.iac.push((file.path.clone(), kind));
+        }
     }
     facts
 }
@@ -70,7 +76,15 @@ pub fn gather(repo: &Repo) -> Facts {
 /// Tells Kubernetes manifests, CloudFormation, ARM, Ansible and policy manifests apart by a
 /// look at the start of the file.
 fn sniff(repo: &Repo, path: &str, facts: &mut Facts) -> Option<&'static str> {
-    let text = repo.read(path).ok()?;
+    let text = match repo.read(path) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            if diagnostic.limit.is_some() {
+                facts.unread.push(diagnostic);
+            }
+            return None;
+        }
+    };
     let head = match text.char_indices().nth(SNIFF_BYTES) {
         Some((i, _)) => &text[..i],
         None => text.as_str(),

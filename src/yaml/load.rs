@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use super::{Document, DuplicateKey, Kind, Limits, NodeData, NodeId, Pos};
+use crate::limits::Limit;
+use crate::model::Diagnostic;
 
 /// Why a YAML file could not be loaded. Lines are 1-based.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -20,6 +22,22 @@ pub enum LoadError {
 }
 
 impl LoadError {
+    /// The diagnostic for `path`: a limit names the flag that raises it; a file over a
+    /// limit counts as unread, while invalid YAML is read and rejected (as its platform
+    /// would reject it).
+    pub fn to_diagnostic(&self, path: &str) -> Diagnostic {
+        let line = Some(self.line());
+        match self {
+            LoadError::TooDeep { .. } => {
+                Diagnostic::limit(path, line, Limit::YamlDepth, format!("not parsed: {self}"))
+            }
+            LoadError::TooManyNodes { .. } => {
+                Diagnostic::limit(path, line, Limit::YamlNodes, format!("not parsed: {self}"))
+            }
+            _ => Diagnostic::new(path, line, self.to_string()),
+        }
+    }
+
     pub fn line(&self) -> u32 {
         match self {
             LoadError::Syntax { line, .. }
@@ -44,11 +62,7 @@ pub fn load(source: &str, limits: Limits) -> Result<Vec<Document>, LoadError> {
     let mut docs = Vec::new();
     let mut builder = Builder::new(limits);
     for event in Parser::new_from_str(source) {
-        let (event, span) = event.map_err(|e| LoadError::Syntax {
-            line: e.marker().line() as u32,
-            col: e.marker().col() as u32 + 1,
-            message: e.info().to_string(),
-        })?;
+        let (event, span) = event.map_err(|e| syntax_error(&e, limits))?;
         let pos = Pos { line: span.start.line() as u32, col: span.start.col() as u32 + 1 };
         let end_line = span.end.line() as u32;
         match event {
@@ -94,6 +108,17 @@ pub fn load(source: &str, limits: Limits) -> Result<Vec<Document>, LoadError> {
         }
     }
     Ok(docs)
+}
+
+/// The parser's own nesting limit for flow collections (its level counter is a `u8`).
+const PARSER_FLOW_DEPTH: usize = 255;
+
+fn syntax_error(e: &saphyr_parser::ScanError, limits: Limits) -> LoadError {
+    let line = e.marker().line() as u32;
+    if e.info() == "recursion limit exceeded" {
+        return LoadError::TooDeep { line, limit: limits.max_depth.min(PARSER_FLOW_DEPTH) };
+    }
+    LoadError::Syntax { line, col: e.marker().col() as u32 + 1, message: e.info().to_string() }
 }
 
 struct Builder {
@@ -153,8 +178,11 @@ impl Builder {
     fn close(&mut self, is_map: bool, end_line: u32) {
         let Some(open) = self.stack.pop() else { return };
         let kind = if is_map {
-            let pairs: Vec<(NodeId, NodeId)> =
-                open.children.chunks(2).filter_map(|c| Some((c[0], *c.get(1)?))).collect();
+            let pairs = open.children.chunks(2).filter_map(|c| match c {
+                [key, value] => Some((*key, *value)),
+                _ => None,
+            });
+            let pairs: Vec<(NodeId, NodeId)> = pairs.collect();
             self.check_keys(&pairs);
             Kind::Map(pairs)
         } else {
