@@ -1,5 +1,7 @@
 //! The `ciproof` command line: argument parsing, output files and exit codes. Nothing else.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;

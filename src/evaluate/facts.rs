@@ -86,7 +86,7 @@ fn sniff(repo: &Repo, path: &str, facts: &mut Facts) -> Option<&'static str> {
         }
     };
     let head = match text.char_indices().nth(SNIFF_BYTES) {
-        Some((i, _)) => &text[..i],
+        Some((i, _)) => text.get(..i).unwrap_or(&text),
         None => text.as_str(),
     };
     let lower = path.to_ascii_lowercase();
