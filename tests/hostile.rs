@@ -333,3 +333,19 @@ fn a_hundred_thousand_workflows() {
     let out = scan(repo.path(), &[]);
     assert_good_still_counts(&out);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_cannot_forge_lines_in_the_text_report() {
+    let repo = good_repo();
+    write(&repo, ".github/workflows/x\n::error::forged\u{1b}[31m.yml", "on: [\n");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ciproof"))
+        .args(["scan", "--color", "never"])
+        .arg(repo.path())
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("x\\n::error::forged"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("::")), "a forged workflow command:\n{text}");
+    assert!(!text.contains('\u{1b}'), "an escape sequence reached the terminal");
+}
