@@ -45,6 +45,10 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The tool's name and version, as reports name it.
+pub const TOOL_NAME: &str = "ciproof";
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -53,7 +57,3 @@ mod tests {
         assert_eq!(super::printable("café.yml"), "café.yml");
     }
 }
-
-/// The tool's name and version, as reports name it.
-pub const TOOL_NAME: &str = "ciproof";
-pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
