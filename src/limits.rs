@@ -5,6 +5,11 @@
 //! once per use) and nesting, and a total time. Hitting one is never fatal: it becomes a
 //! [`Diagnostic`](crate::model::Diagnostic) naming the limit and the flag that raises it,
 //! and the scan answers from what it could read.
+//!
+//! Text and JSON list these diagnostics (JSON with `limit` set to [`Limit::as_str`]).
+// NOTE: for the SARIF report (another branch), diagnostics belong in
+// `runs[0].invocations[0].toolExecutionNotifications`, with `descriptor.id` = the limit name
+// and `level: "warning"`, so that a skipped file shows up in code scanning's tool status.
 
 use std::time::{Duration, Instant};
 

@@ -189,6 +189,7 @@ pub fn discover(root: &Path, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
         files: Vec::new(),
         diagnostics: Vec::new(),
         not_followed: 0,
+        specials: 0,
     };
     let excludes = build_excludes(&options.exclude, &mut walk.diagnostics);
     let owned_root = root.to_path_buf();
@@ -224,12 +225,17 @@ pub fn discover(root: &Path, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
             ));
             break;
         }
+        let files_before = walk.files.len();
         match entry {
             Ok(entry) => walk.entry(&entry),
             Err(err) => walk.error(&err),
         }
-        if walk.files.len() > options.max_files {
-            walk.files.pop();
+        // Links and special files count too: a million FIFOs must not make a million
+        // diagnostics.
+        if walk.files.len() + walk.specials > options.max_files {
+            if walk.files.len() > files_before {
+                walk.files.pop();
+            }
             walk.diagnostics.push(Diagnostic::limit(
                 ".",
                 None,
@@ -254,6 +260,8 @@ struct Walk<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Links and special files that were not reported one by one.
     not_followed: usize,
+    /// Links and special files seen, reported or not.
+    specials: usize,
 }
 
 impl Walk<'_> {
@@ -280,6 +288,7 @@ impl Walk<'_> {
         }
         // Links, sockets, FIFOs and devices are never read. Those in a place or with a name
         // that matters are reported one by one, the rest in one count.
+        self.specials += 1;
         if classify(&rel) != FileKind::Other || rel.starts_with(".github/") {
             let what = special_kind(kind);
             self.diagnostics.push(Diagnostic::unread(&rel, format!("not read: {what}")));
