@@ -349,3 +349,30 @@ fn a_file_name_cannot_forge_lines_in_the_text_report() {
     assert!(!text.lines().any(|l| l.starts_with("::")), "a forged workflow command:\n{text}");
     assert!(!text.contains('\u{1b}'), "an escape sequence reached the terminal");
 }
+
+#[test]
+fn a_script_of_three_hundred_thousand_commands_hits_the_node_budget() {
+    let repo = good_repo();
+    let script = "x;".repeat(300_000);
+    let text =
+        format!("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: \"{script}\"\n");
+    write(&repo, ".github/workflows/commands.yml", &text);
+    let out = scan(repo.path(), &[]);
+    out.expect_limit(".github/workflows/commands.yml", "max-yaml-nodes");
+    assert_good_still_counts(&out);
+}
+
+#[test]
+fn a_run_block_of_fifty_thousand_lines_is_read() {
+    let repo = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let mut text =
+        String::from("on: pull_request\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("          echo line {i}\n"));
+    }
+    text.push_str("          semgrep scan --error\n");
+    write(&repo, ".github/workflows/long.yml", &text);
+    let out = scan(repo.path(), &[]);
+    assert_eq!(answer(&out, "B1"), "yes", "{}", out.stdout);
+    assert_eq!(out.evidence_line("B1"), Some(50_007));
+}

@@ -16,9 +16,6 @@ use crate::model::{
 };
 use crate::yaml::Yaml;
 
-/// Script bytes that cost as much as one YAML node.
-const SCRIPT_BYTES_PER_NODE: usize = 64;
-
 /// How deep local actions and reusable workflows may call each other.
 const MAX_CALL_DEPTH: usize = 8;
 
@@ -57,8 +54,8 @@ pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
             None,
             Limit::YamlNodes,
             format!(
-                "not parsed: the workflow expands to more than {} nodes through aliases \
-                 and local calls",
+                "not parsed: the workflow expands to more than {} nodes (jobs, steps and \
+                 commands, with aliases and local calls counted at each use)",
                 repo.yaml.max_nodes
             ),
         ));
@@ -454,8 +451,9 @@ impl WorkflowParser<'_> {
         }
         if let Some(run) = step.get("run") {
             let text = substitute(run.str().unwrap_or_default(), inputs);
-            // A long script reused through an alias costs its length each time it is split.
-            if !self.spend(text.len() / SCRIPT_BYTES_PER_NODE) {
+            // Every command is matched against every rule later: a script costs one node per
+            // command it may hold, each time it is split (an alias may reuse it many times).
+            if !self.spend(1 + script::separators(&text)) {
                 return Vec::new();
             }
             let source = script::ScriptSource {
