@@ -376,3 +376,22 @@ fn a_run_block_of_fifty_thousand_lines_is_read() {
     assert_eq!(answer(&out, "B1"), "yes", "{}", out.stdout);
     assert_eq!(out.evidence_line("B1"), Some(50_007));
 }
+
+#[test]
+fn hook_lists_multiplied_by_aliases_hit_the_node_budget() {
+    let repo = good_repo();
+    let args: Vec<String> = (0..600).map(|i| format!("a{i}")).collect();
+    let mut text = format!("x-args: &args [{}]\nx-hooks: &hooks\n", args.join(", "));
+    for i in 0..600 {
+        text.push_str(&format!("  - {{id: gitleaks{i}, args: *args}}\n"));
+    }
+    text.push_str("repos:\n");
+    for _ in 0..600 {
+        text.push_str("  - {repo: local, hooks: *hooks}\n");
+    }
+    write(&repo, ".pre-commit-config.yaml", &text);
+    let out = scan(repo.path(), &[]);
+    out.expect_limit(".pre-commit-config.yaml", "max-yaml-nodes");
+    assert_good_still_counts(&out);
+    assert_eq!(answer(&out, "B5"), "no", "hooks from an over-budget file must not count");
+}
