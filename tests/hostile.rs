@@ -395,3 +395,16 @@ fn hook_lists_multiplied_by_aliases_hit_the_node_budget() {
     assert_good_still_counts(&out);
     assert_eq!(answer(&out, "B5"), "no", "hooks from an over-budget file must not count");
 }
+
+#[test]
+fn a_sarif_log_of_a_hundred_thousand_runs_is_read_lightly() {
+    let repo = good_repo();
+    let runs: Vec<String> = (0..100_000)
+        .map(|i| format!("{{\"tool\":{{\"driver\":{{\"name\":\"t{i}\"}}}}}}"))
+        .collect();
+    write(&repo, "results.sarif", &format!("{{\"runs\":[{}]}}", runs.join(",")));
+    write(&repo, "shape.sarif", "{\"runs\": {\"not\": \"a list\"}}");
+    let out = scan(repo.path(), &[]);
+    out.expect_diagnostic("shape.sarif", "unexpected shape");
+    assert_good_still_counts(&out);
+}
