@@ -408,3 +408,12 @@ fn a_sarif_log_of_a_hundred_thousand_runs_is_read_lightly() {
     out.expect_diagnostic("shape.sarif", "unexpected shape");
     assert_good_still_counts(&out);
 }
+
+#[test]
+fn a_million_empty_documents_count_against_the_node_limit() {
+    let repo = good_repo();
+    write(&repo, ".github/workflows/stream.yml", &"---\na\n".repeat(1_000_000));
+    let out = scan(repo.path(), &[]);
+    out.expect_limit(".github/workflows/stream.yml", "max-yaml-nodes");
+    assert_good_still_counts(&out);
+}

@@ -15,7 +15,7 @@ pub enum LoadError {
     Syntax { line: u32, col: u32, message: String },
     #[error("YAML nesting deeper than {limit} levels at line {line}")]
     TooDeep { line: u32, limit: usize },
-    #[error("YAML expands to more than {limit} nodes (an alias bomb?) at line {line}")]
+    #[error("YAML holds more than {limit} nodes (aliases counted at each use) by line {line}")]
     TooManyNodes { line: u32, limit: usize },
     #[error("alias at line {line} refers to an unknown anchor")]
     UnknownAnchor { line: u32 },
@@ -60,15 +60,21 @@ struct Open {
 /// Loads every document of a YAML stream.
 pub fn load(source: &str, limits: Limits) -> Result<Vec<Document>, LoadError> {
     let mut docs = Vec::new();
-    let mut builder = Builder::new(limits);
+    // The node count runs over the whole stream, each document counting as a node too:
+    // a file of a million empty documents must hit the limit like one huge document.
+    let mut builder = Builder::new(limits, 0);
     for event in Parser::new_from_str(source) {
         let (event, span) = event.map_err(|e| syntax_error(&e, limits))?;
         let pos = Pos { line: span.start.line() as u32, col: span.start.col() as u32 + 1 };
         let end_line = span.end.line() as u32;
         match event {
-            Event::DocumentStart(_) => builder = Builder::new(limits),
+            Event::DocumentStart(_) => {
+                builder = Builder::new(limits, builder.count);
+                builder.count_one(pos)?;
+            }
             Event::DocumentEnd => {
-                docs.push(std::mem::replace(&mut builder, Builder::new(limits)).finish())
+                let count = builder.count;
+                docs.push(std::mem::replace(&mut builder, Builder::new(limits, count)).finish())
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let plain = matches!(style, ScalarStyle::Plain);
@@ -95,13 +101,7 @@ pub fn load(source: &str, limits: Limits) -> Result<Vec<Document>, LoadError> {
                     .anchors
                     .get(&anchor)
                     .ok_or(LoadError::UnknownAnchor { line: pos.line })?;
-                builder.count += 1;
-                if builder.count > limits.max_nodes {
-                    return Err(LoadError::TooManyNodes {
-                        line: pos.line,
-                        limit: limits.max_nodes,
-                    });
-                }
+                builder.count_one(pos)?;
                 builder.attach(id);
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
@@ -133,7 +133,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(limits: Limits) -> Self {
+    fn new(limits: Limits, count: usize) -> Self {
         Builder {
             nodes: Vec::new(),
             stack: Vec::new(),
@@ -142,15 +142,21 @@ impl Builder {
             duplicates: Vec::new(),
             merge_keys: Vec::new(),
             limits,
-            count: 0,
+            count,
         }
     }
 
-    fn push(&mut self, node: NodeData, pos: Pos) -> Result<NodeId, LoadError> {
+    /// Counts one node (or alias use, or document) against the limit.
+    fn count_one(&mut self, pos: Pos) -> Result<(), LoadError> {
         self.count += 1;
         if self.count > self.limits.max_nodes {
             return Err(LoadError::TooManyNodes { line: pos.line, limit: self.limits.max_nodes });
         }
+        Ok(())
+    }
+
+    fn push(&mut self, node: NodeData, pos: Pos) -> Result<NodeId, LoadError> {
+        self.count_one(pos)?;
         self.nodes.push(node);
         Ok(self.nodes.len() - 1)
     }

@@ -284,5 +284,11 @@ mod tests {
 
         let deep = "- ".repeat(50_000) + "x\n";
         assert!(load(&deep, Limits::default()).is_err());
+
+        // The count runs over the whole stream, not one document at a time.
+        let many = "---\na\n".repeat(100);
+        let small = Limits { max_nodes: 150, max_depth: 8 };
+        assert!(matches!(load(&many, small), Err(crate::yaml::LoadError::TooManyNodes { .. })));
+        assert_eq!(load(&"---\na\n".repeat(70), small).map(|d| d.len()).ok(), Some(70));
     }
 }
