@@ -128,11 +128,14 @@ fn run(wrapper: &[&str], root: &Path, args: &[&str]) -> Scan {
     let time_path = scratch.path().join("time");
     let measure = std::env::var_os("CIPROOF_MEASURE").is_some();
 
-    let mut words: Vec<String> = wrapper.iter().map(|w| w.to_string()).collect();
+    // `time` runs first, as the current user, so that it can write its figures even when
+    // the wrapper drops privileges before the scan.
+    let mut words: Vec<String> = Vec::new();
     if measure {
         words.extend(["/usr/bin/time", "-f", "%e s %M KB", "-o"].map(String::from));
         words.push(time_path.to_string_lossy().into_owned());
     }
+    words.extend(wrapper.iter().map(|w| w.to_string()));
     words.push(env!("CARGO_BIN_EXE_ciproof").to_string());
     words.extend(["scan", "--format", "json"].map(String::from));
     words.extend(args.iter().map(|a| a.to_string()));
