@@ -16,11 +16,12 @@ CIPROOF_MEASURE=1 cargo test --release --test hostile -- --include-ignored --noc
   --test-threads=1 >"$log" 2>&1 || { cat "$log"; exit 1; }
 
 printf '%-58s %-26s %9s %9s\n' case flags seconds "peak MB"
-grep '^measure ' "$log" | while read -r _ name rest; do
+grep -o 'measure .*' "$log" | while read -r _ name rest; do
   flags=${rest%%:*}
   figures=${rest##*: }
   seconds=$(echo "$figures" | awk '{print $1}')
   kb=$(echo "$figures" | awk '{print $3}')
+  case "$kb" in (*[!0-9]*|"") kb=0 ;; esac
   mb=$((kb / 1024))
   over=""
   if awk -v s="$seconds" 'BEGIN { exit !(s > 10) }' || [ "$mb" -ge 200 ]; then over="  OVER"; fi

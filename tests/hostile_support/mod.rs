@@ -162,9 +162,11 @@ fn run(wrapper: &[&str], root: &Path, args: &[&str]) -> Scan {
         std::thread::sleep(Duration::from_millis(20));
     };
     if measure {
+        // The figures are the last line (a non-zero exit adds a line before them).
         let figures = fs::read_to_string(&time_path).unwrap_or_default();
+        let figures = figures.lines().last().unwrap_or("no figures").to_string();
         let name = std::thread::current().name().unwrap_or("?").to_string();
-        eprintln!("measure {name} {}: {}", args.join(" "), figures.trim());
+        eprintln!("\nmeasure {name} {}: {figures}", args.join(" "));
     }
 
     let code = status.code().unwrap_or_else(|| panic!("killed by a signal: {status}"));
