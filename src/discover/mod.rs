@@ -410,3 +410,33 @@ fn innermost(err: &ignore::Error) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_every_text_encoding_and_refuses_binary() {
+        let le: Vec<u8> = "on: x\r\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = "on: x\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let cases: [(&[u8], Option<&str>); 6] = [
+            (b"\xEF\xBB\xBFon: x\n", Some("on: x\n")),
+            (b"on: x\r\ny: \xff\r", Some("on: x\ny: \u{FFFD}\n")),
+            (&le, Some("on: x\n")),
+            (&be, Some("on: x\n")),
+            (b"\xFF\xFEo\0\0\0", Some("o\u{FFFD}")),
+            (b"on: x\0\x01\x02", None),
+        ];
+        for (bytes, expected) in cases {
+            assert_eq!(decode(bytes).as_deref(), expected, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn places_that_could_hold_ci() {
+        assert!(could_hold_ci(".github"));
+        assert!(could_hold_ci(".github/workflows/x.yml"));
+        assert!(could_hold_ci(".gitlab-ci.yml"));
+        assert!(!could_hold_ci("docs/readme.md"));
+    }
+}
