@@ -1,15 +1,19 @@
 //! The `ciproof` command line: argument parsing, output files and exit codes. Nothing else.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use ciproof::discover::WalkOptions;
 use ciproof::evaluate::Answer;
+use ciproof::limits::Deadline;
 use ciproof::report::{self, ScanReport};
-use ciproof::{ScanOptions, rules, scan};
+use ciproof::{ScanOptions, rules, scan, yaml};
 
 /// Audits whether a repository's pipelines really do what a DevSecOps checklist says.
 #[derive(Parser)]
@@ -67,6 +71,9 @@ enum Color {
     Never,
 }
 
+/// The help heading of the limits on work done on hostile input.
+const LIMITS: &str = "Limits (hitting one is a diagnostic, never an error)";
+
 #[derive(clap::Args)]
 struct ScanArgs {
     /// Repository checkouts to scan.
@@ -94,10 +101,10 @@ struct ScanArgs {
     #[arg(long, value_name = "DIR")]
     evidence: Vec<PathBuf>,
     /// Largest file read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 8 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = 8 << 20, help_heading = LIMITS)]
     max_file_size: u64,
-    /// Most files considered.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    /// Most files considered; the walk stops there.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, help_heading = LIMITS)]
     max_files: usize,
     /// A configuration file (exclusions, extra rules, fail-on, overrides with reasons).
     #[arg(long, value_name = "FILE")]
@@ -106,6 +113,21 @@ struct ScanArgs {
     /// notApplicable`); GitHub code scanning shows those as open alerts, so leave it off there.
     #[arg(long)]
     sarif_all: bool,
+    /// Deepest folder level walked.
+    #[arg(long, value_name = "N", default_value_t = 64, help_heading = LIMITS)]
+    max_walk_depth: usize,
+    /// Most YAML nodes one file may hold, each alias counting once per use.
+    #[arg(long, value_name = "N", default_value_t = yaml::Limits::default().max_nodes,
+          help_heading = LIMITS)]
+    max_yaml_nodes: usize,
+    /// Deepest nesting of YAML collections.
+    #[arg(long, value_name = "N", default_value_t = yaml::Limits::default().max_depth,
+          help_heading = LIMITS)]
+    max_depth: usize,
+    /// Time budget in seconds: when it runs out, no more files are read and the answers come
+    /// from what was read (0: no budget).
+    #[arg(long, value_name = "SECONDS", default_value_t = 120.0, help_heading = LIMITS)]
+    timeout: f64,
     /// Colour in the text table (NO_COLOR is honoured).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -172,12 +194,24 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode, String> {
     })?;
     let extra: Vec<(Format, PathBuf)> =
         args.reports.iter().map(|spec| parse_report_spec(spec)).collect::<Result<_, _>>()?;
+    let deadline = match Duration::try_from_secs_f64(args.timeout) {
+        Ok(budget) if budget.is_zero() => None,
+        Ok(budget) => Some(Deadline::after(budget)),
+        Err(_) => {
+            return Err(format!(
+                "--timeout {}: expected a number of seconds (0: no budget)",
+                args.timeout
+            ));
+        }
+    };
     let options = ScanOptions {
         walk: WalkOptions {
             max_file_bytes: args.max_file_size,
             max_files: args.max_files,
+            max_depth: args.max_walk_depth,
             exclude,
-            ..WalkOptions::default()
+            yaml: yaml::Limits { max_nodes: args.max_yaml_nodes, max_depth: args.max_depth },
+            deadline,
         },
         evidence: args.evidence.clone(),
         overrides: config.overrides.clone(),

@@ -1,7 +1,10 @@
 //! Committed tool outputs: SARIF logs and SBOMs. Each proves a tool ran once, not that it
 //! runs automatically. Malformed files become diagnostics.
 
-use serde_json::Value;
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::{Detection, Detections, Source};
 use crate::discover::{FileKind, Repo};
@@ -18,21 +21,65 @@ pub fn detect_outputs(repo: &Repo, rules: &RuleSet, out: &mut Detections) {
     }
 }
 
-fn read_json(repo: &Repo, path: &str, out: &mut Detections) -> Option<(String, Value)> {
+/// Reads only the fields ciproof needs, skipping the rest without building it: a full
+/// `serde_json::Value` of an 8 MB report with a hundred thousand runs takes hundreds of MB.
+fn read_json<T: DeserializeOwned>(
+    repo: &Repo,
+    path: &str,
+    out: &mut Detections,
+) -> Option<(String, T)> {
     let text = repo.read(path).map_err(|d| out.diagnostics.push(d)).ok()?;
-    match serde_json::from_str::<Value>(&text) {
+    match serde_json::from_str::<T>(&text) {
         Ok(value) => Some((text, value)),
         Err(e) => {
             if !path.ends_with(".xml") && !path.ends_with(".spdx") {
+                let what = if e.is_data() { "unexpected shape" } else { "invalid JSON" };
                 out.diagnostics.push(Diagnostic::new(
                     path,
                     Some(e.line() as u32),
-                    format!("invalid JSON: {e}"),
+                    format!("{what}: {e}"),
                 ));
             }
             None
         }
     }
+}
+
+/// The parts of a SARIF log that matter; `IgnoredAny` elements count without being kept.
+#[derive(Deserialize)]
+struct SarifLog {
+    #[serde(default)]
+    runs: Vec<SarifRun>,
+}
+
+#[derive(Deserialize)]
+struct SarifRun {
+    tool: Option<SarifTool>,
+    #[serde(default)]
+    results: Option<Vec<IgnoredAny>>,
+}
+
+#[derive(Deserialize)]
+struct SarifTool {
+    driver: Option<SarifDriver>,
+}
+
+#[derive(Deserialize)]
+struct SarifDriver {
+    name: Option<String>,
+}
+
+/// The parts of a CycloneDX or SPDX JSON document that matter.
+#[derive(Deserialize)]
+struct SbomDoc {
+    #[serde(rename = "bomFormat")]
+    bom_format: Option<String>,
+    #[serde(rename = "specVersion")]
+    spec_version: Option<String>,
+    components: Option<Vec<IgnoredAny>>,
+    #[serde(rename = "spdxVersion")]
+    spdx_version: Option<String>,
+    packages: Option<Vec<IgnoredAny>>,
 }
 
 /// The 1-based line of the first occurrence of `needle`, or 1.
@@ -41,27 +88,30 @@ fn line_of(text: &str, needle: &str) -> u32 {
 }
 
 fn sarif(repo: &Repo, path: &str, rules: &RuleSet, out: &mut Detections) {
-    let Some((text, doc)) = read_json(repo, path, out) else { return };
-    let runs = doc.get("runs").and_then(Value::as_array).cloned().unwrap_or_default();
-    for run in runs {
-        let Some(driver) = run.pointer("/tool/driver/name").and_then(Value::as_str) else {
+    let Some((text, log)) = read_json::<SarifLog>(repo, path, out) else { return };
+    // One detection per tool and file: a log of a hundred thousand runs of one tool says no
+    // more than one run does.
+    let mut seen = HashSet::new();
+    for run in &log.runs {
+        let Some(driver) = run.tool.as_ref().and_then(|t| t.driver.as_ref()?.name.as_deref())
+        else {
             continue;
         };
-        let results = run.get("results").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
-        let scanned = scanned_kinds(&run);
+        if !seen.insert(driver) {
+            continue;
+        }
+        let results = run.results.as_ref().map_or(0, Vec::len);
+        let matches = rules.matches(&Subject::Sarif { driver });
+        if matches.is_empty() {
+            continue;
+        }
         let line = line_of(&text, &format!("\"{driver}\""));
-        for m in rules.matches(&Subject::Sarif { driver }) {
-            let mut capabilities = m.capabilities;
-            for capability in &scanned {
-                if !capabilities.contains(capability) {
-                    capabilities.push(*capability);
-                }
-            }
+        for m in matches {
             out.all.push(Detection {
                 note: format!("committed SARIF from {driver} with {results} result(s): the tool ran once, nothing shows it runs automatically"),
                 rule: m.rule,
                 tool: m.tool,
-                capabilities,
+                capabilities: m.capabilities,
                 location: Location::new(path, line, 1),
                 source: Source::Output,
                 triggers: None,
@@ -78,13 +128,13 @@ fn sbom(repo: &Repo, path: &str, out: &mut Detections) {
         out.all.push(committed_sbom(path, 1, "SBOM document".to_string()));
         return;
     }
-    let Some((text, doc)) = read_json(repo, path, out) else { return };
-    let description = if doc.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
-        let components = doc.get("components").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
-        let spec = doc.get("specVersion").and_then(Value::as_str).unwrap_or("?");
+    let Some((text, doc)) = read_json::<SbomDoc>(repo, path, out) else { return };
+    let description = if doc.bom_format.as_deref() == Some("CycloneDX") {
+        let components = doc.components.as_ref().map_or(0, Vec::len);
+        let spec = doc.spec_version.as_deref().unwrap_or("?");
         format!("CycloneDX {spec} SBOM with {components} component(s)")
-    } else if let Some(version) = doc.get("spdxVersion").and_then(Value::as_str) {
-        let packages = doc.get("packages").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
+    } else if let Some(version) = &doc.spdx_version {
+        let packages = doc.packages.as_ref().map_or(0, Vec::len);
         format!("{version} SBOM with {packages} package(s)")
     } else {
         return;
@@ -108,48 +158,4 @@ fn committed_sbom(path: &str, line: u32, description: String) -> Detection {
         note: format!("committed {description}: a static SBOM, not generated for each release"),
         external: None,
     }
-}
-
-/// Dependency manifests and lock files: a scanner whose results point at them scanned
-/// dependencies, whatever else it can do.
-const MANIFESTS: &[&str] = &[
-    "package-lock.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "package.json",
-    "requirements.txt",
-    "poetry.lock",
-    "Pipfile.lock",
-    "go.sum",
-    "go.mod",
-    "Cargo.lock",
-    "pom.xml",
-    "build.gradle",
-    "Gemfile.lock",
-    "composer.lock",
-    "packages.lock.json",
-];
-
-/// What a multi-purpose scanner's SARIF shows it scanned, from its results' files.
-fn scanned_kinds(run: &Value) -> Vec<Capability> {
-    let mut kinds = Vec::new();
-    let results = run.get("results").and_then(Value::as_array).cloned().unwrap_or_default();
-    for result in &results {
-        let uri = result
-            .pointer("/locations/0/physicalLocation/artifactLocation/uri")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let name = uri.rsplit('/').next().unwrap_or(uri);
-        let kind = if MANIFESTS.contains(&name) {
-            Capability::DependencyScan
-        } else if name.ends_with(".tf") || name.ends_with(".bicep") {
-            Capability::IacScan
-        } else {
-            continue;
-        };
-        if !kinds.contains(&kind) {
-            kinds.push(kind);
-        }
-    }
-    kinds
 }

@@ -28,9 +28,9 @@ pub fn detect_release_configs(repo: &Repo, parsed: &Parsed, out: &mut Detections
             let location = Location::new(&file.path, key_node.line(), key_node.pos().col);
             let mut demo_key = false;
             if capability == Capability::Sign {
-                let text = yaml.lines[(value.line().saturating_sub(1)) as usize
-                    ..(value.end_line() as usize).min(yaml.lines.len())]
-                    .join("\n");
+                let end = (value.end_line() as usize).min(yaml.lines.len());
+                let lines = value.line().saturating_sub(1) as usize..end;
+                let text = yaml.lines.get(lines).map(|l| l.join("\n")).unwrap_or_default();
                 demo_key = text.contains("cosign.key") && text.contains("demo");
             }
             if demo_key {

@@ -80,6 +80,32 @@ pub enum FileKind {
     Other,
 }
 
+impl FileKind {
+    /// CI configuration, a local building block of it, or a commit-hook manager: a file
+    /// whose absence from what was read could change an answer.
+    pub fn is_ci(self) -> bool {
+        !matches!(
+            self,
+            FileKind::Dependabot
+                | FileKind::Renovate
+                | FileKind::PackageJson
+                | FileKind::Sarif
+                | FileKind::Sbom
+                | FileKind::Dockerfile
+                | FileKind::Terraform
+                | FileKind::Bicep
+                | FileKind::Rego
+                | FileKind::Sentinel
+                | FileKind::HelmChart
+                | FileKind::Kustomization
+                | FileKind::Pulumi
+                | FileKind::Serverless
+                | FileKind::DataFile
+                | FileKind::Other
+        )
+    }
+}
+
 /// Classifies a repository-relative, `/`-separated path.
 pub fn classify(path: &str) -> FileKind {
     let name = path.rsplit('/').next().unwrap_or(path);

@@ -1,17 +1,18 @@
 //! The walk of a repository checkout and the classification of what it holds.
 //!
-//! One parallel walk, pruned early (dependency folders, VCS internals), never following a
+//! One sorted walk, pruned early (dependency folders, VCS internals), never following a
 //! symbolic link, classifying each file by path. It reads no file: reading happens once, in
 //! [`Repo::read`], with a size limit, when a later stage needs the content.
 
 mod classify;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 pub use classify::{FileKind, PRUNED_DIRS, TEST_DATA_DIRS, classify, is_test_data};
 
+use crate::limits::{Deadline, Limit};
 use crate::model::Diagnostic;
+use crate::yaml;
 
 /// One file found by the walk.
 #[derive(Debug, Clone)]
@@ -20,6 +21,7 @@ pub struct RepoFile {
     pub path: String,
     pub kind: FileKind,
     pub test_data: bool,
+    pub size: u64,
 }
 
 /// Limits of the walk and of reading.
@@ -27,9 +29,14 @@ pub struct RepoFile {
 pub struct WalkOptions {
     pub max_file_bytes: u64,
     pub max_files: usize,
+    /// Deepest folder level walked (the root's entries are level 1).
     pub max_depth: usize,
     /// Extra globs (relative paths) to leave out, from `--exclude`.
     pub exclude: Vec<String>,
+    /// Limits of every YAML file a later stage loads.
+    pub yaml: yaml::Limits,
+    /// When to stop reading more files.
+    pub deadline: Option<Deadline>,
 }
 
 impl Default for WalkOptions {
@@ -39,6 +46,8 @@ impl Default for WalkOptions {
             max_files: 1_000_000,
             max_depth: 64,
             exclude: Vec::new(),
+            yaml: yaml::Limits::default(),
+            deadline: None,
         }
     }
 }
@@ -49,6 +58,8 @@ pub struct Repo {
     pub root: PathBuf,
     pub files: Vec<RepoFile>,
     pub max_file_bytes: u64,
+    pub yaml: yaml::Limits,
+    pub deadline: Option<Deadline>,
 }
 
 impl Repo {
@@ -63,9 +74,9 @@ impl Repo {
             .and_then(|i| self.files.get(i))
     }
 
-    /// Reads a discovered file as text. Refuses files over the size limit, binary files and
-    /// anything that is not a regular file inside the root; decodes UTF-16 with a BOM and
-    /// replaces invalid UTF-8.
+    /// Reads a discovered file as text. Refuses files over the size limit, binary files,
+    /// anything that is not a regular file inside the root, and every file once the time
+    /// budget is spent; decodes UTF-16 and replaces invalid UTF-8.
     pub fn read(&self, path: &str) -> Result<String, Diagnostic> {
         self.read_up_to(path, None).map(|(text, _)| text)
     }
@@ -78,153 +89,282 @@ impl Repo {
     }
 
     fn read_up_to(&self, path: &str, head: Option<u64>) -> Result<(String, u64), Diagnostic> {
-        if self.find(path).is_none() {
-            return Err(Diagnostic::new(path, None, "file not found in the repository"));
+        let Some(file) = self.find(path) else {
+            return Err(Diagnostic::unread(path, "not read: not found in the repository"));
+        };
+        if let Some(deadline) = self.deadline.filter(Deadline::passed) {
+            return Err(Diagnostic::limit(
+                path,
+                None,
+                Limit::Time,
+                format!("not read: the {} s time budget ran out", deadline.seconds()),
+            ));
         }
-        let full = self.root.join(path);
-        let (bytes, size) = read_bounded(&full, self.max_file_bytes, head)
-            .map_err(|e| Diagnostic::new(path, None, e))?;
-        let text = decode(&bytes)
-            .ok_or_else(|| Diagnostic::new(path, None, "skipped: binary content (NUL bytes)"))?;
-        Ok((text, size))
+        if file.size > self.max_file_bytes {
+            return Err(too_big(path, file.size, self.max_file_bytes));
+        }
+        let bytes = match read_bounded(&self.root.join(path), self.max_file_bytes, head) {
+            Ok(bytes) => bytes,
+            Err(ReadError::TooBig) => return Err(too_big(path, file.size, self.max_file_bytes)),
+            Err(ReadError::Io(e)) => {
+                return Err(Diagnostic::unread(path, format!("not read: {e}")));
+            }
+        };
+        let text = decode(&bytes).ok_or_else(|| {
+            Diagnostic::new(path, None, "not read: binary content (NUL bytes) in a text file")
+        })?;
+        Ok((text, file.size))
     }
 }
 
-/// Reads at most `limit` bytes of a regular file (or only its first `head` bytes), with the
-/// file's size. The size comes from the one `lstat` made here: the walk stats nothing, so
-/// that finding a file costs no more than listing its folder.
-fn read_bounded(path: &Path, limit: u64, head: Option<u64>) -> Result<(Vec<u8>, u64), String> {
+fn too_big(path: &str, size: u64, limit: u64) -> Diagnostic {
+    Diagnostic::limit(
+        path,
+        None,
+        Limit::FileSize,
+        format!("not read: {size} bytes is over the {limit} byte limit"),
+    )
+}
+
+enum ReadError {
+    TooBig,
+    Io(std::io::Error),
+}
+
+/// Reads at most `limit` bytes of a regular file. The file is opened without following a
+/// final symbolic link and without blocking (a FIFO swapped in after the walk must not hang
+/// the scan), and checked to be a regular file on the open handle itself.
+/// With `head`, only that many bytes are read (the size limit still applies to the file).
+fn read_bounded(path: &Path, limit: u64, head: Option<u64>) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
-    let meta = std::fs::symlink_metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
     if !meta.file_type().is_file() {
-        return Err("cannot read: not a regular file".to_string());
+        return Err(ReadError::Io(std::io::Error::other("not a regular file")));
     }
-    let size = meta.len();
-    if size > limit {
-        return Err(format!(
-            "skipped: {size} bytes is over the {limit} byte limit (raise --max-file-size)"
-        ));
+    if meta.len() > limit {
+        return Err(ReadError::TooBig);
     }
-    let take = head.map_or(limit + 1, |h| h.min(limit + 1));
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(take).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read: {e}"))?;
+    let take = head.map_or(limit.saturating_add(1), |h| h.min(limit.saturating_add(1)));
+    file.take(take).read_to_end(&mut bytes).map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit {
-        return Err("cannot read: grew past the size limit while reading".to_string());
+        return Err(ReadError::TooBig);
     }
-    Ok((bytes, size))
+    Ok(bytes)
 }
 
-/// Text from bytes: UTF-8 (BOM dropped, invalid sequences replaced) or UTF-16 with a BOM.
+/// Text from bytes: UTF-8 (BOM dropped, invalid sequences replaced) or UTF-16 (with a BOM,
+/// or without one when every other byte is NUL, as ASCII text saved as UTF-16 is).
 /// `None` for binary content.
 pub fn decode(bytes: &[u8]) -> Option<String> {
-    let utf16 = |le: bool, rest: &[u8]| {
-        let units: Vec<u16> = rest
-            .chunks_exact(2)
-            .map(|c| {
-                if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }
-            })
-            .collect();
-        String::from_utf16_lossy(&units)
-    };
     let text = match bytes {
-        [0xFF, 0xFE, rest @ ..] => utf16(true, rest),
-        [0xFE, 0xFF, rest @ ..] => utf16(false, rest),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
         [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
-        _ => {
-            if bytes.contains(&0) {
-                return None;
-            }
-            String::from_utf8_lossy(bytes).into_owned()
-        }
+        _ if !bytes.contains(&0) => String::from_utf8_lossy(bytes).into_owned(),
+        _ if looks_utf16(bytes, 1) => utf16(bytes, u16::from_le_bytes),
+        _ if looks_utf16(bytes, 0) => utf16(bytes, u16::from_be_bytes),
+        _ => return None,
     };
     // CRLF and lone CR line ends count as one line end each, as editors show them.
     Some(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text })
 }
 
-/// Walks `root` and classifies every regular file. Problems become diagnostics.
-pub fn discover(root: &Path, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
-    let diagnostics = Mutex::new(Vec::new());
-    let files = Mutex::new(Vec::new());
-    let excludes = build_excludes(&options.exclude, &diagnostics);
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
+    let units: Vec<u16> =
+        bytes.chunks_exact(2).filter_map(|c| <[u8; 2]>::try_from(c).ok().map(unit)).collect();
+    let text = String::from_utf16_lossy(&units);
+    // A NUL decoded from UTF-16 is still binary content; keep it out of the YAML parser.
+    text.replace('\0', "\u{FFFD}")
+}
 
+/// Whether every byte at an odd (`nul_at` = 1) or even (0) index is NUL and no other is.
+fn looks_utf16(bytes: &[u8], nul_at: usize) -> bool {
+    bytes.len().is_multiple_of(2)
+        && bytes.iter().enumerate().all(|(i, b)| (*b == 0) == (i % 2 == nul_at))
+}
+
+/// Walks `root` and classifies every regular file. Problems become diagnostics.
+///
+/// The walk is sequential and sorted, so the files kept when `max_files` is hit are always
+/// the same ones, and it stops as soon as a limit is hit instead of gathering everything.
+pub fn discover(root: &Path, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
+    let mut walk = Walk {
+        root,
+        max_depth: options.max_depth,
+        files: Vec::new(),
+        diagnostics: Vec::new(),
+        not_followed: 0,
+        specials: 0,
+    };
+    let excludes = build_excludes(&options.exclude, &mut walk.diagnostics);
+    let owned_root = root.to_path_buf();
     let walker = ignore::WalkBuilder::new(root)
         .standard_filters(false)
         .hidden(false)
         .follow_links(false)
         .max_depth(Some(options.max_depth))
-        .filter_entry(|entry| {
-            let name = entry.file_name().to_string_lossy();
-            !(entry.file_type().is_some_and(|t| t.is_dir()) && PRUNED_DIRS.contains(&name.as_ref()))
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |entry| {
+            let pruned = entry.file_type().is_some_and(|t| t.is_dir())
+                && PRUNED_DIRS.iter().any(|d| entry.file_name() == *d);
+            let excluded = excludes.as_ref().is_some_and(|set| {
+                relative(&owned_root, entry.path()).is_some_and(|rel| set.is_match(rel))
+            });
+            !pruned && !excluded
         })
-        .build_parallel();
+        .build();
 
-    walker.run(|| {
-        let files = &files;
-        let diagnostics = &diagnostics;
-        let excludes = &excludes;
-        Box::new(move |entry| {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    push(
-                        diagnostics,
-                        Diagnostic::new(
-                            &error_path(&err, root),
-                            None,
-                            format!("cannot walk: {err}"),
-                        ),
-                    );
-                    return ignore::WalkState::Continue;
-                }
-            };
-            let Some(kind) = entry.file_type() else { return ignore::WalkState::Continue };
-            if !kind.is_file() {
-                // Directories are walked; links, sockets, FIFOs and devices are never read.
-                return ignore::WalkState::Continue;
+    for entry in walker {
+        if let Some(deadline) = options.deadline.filter(Deadline::passed) {
+            walk.diagnostics.push(Diagnostic::limit(
+                ".",
+                None,
+                Limit::Time,
+                format!(
+                    "the walk stopped after {} files: the {} s time budget ran out; \
+                     files after {} were not considered",
+                    walk.files.len(),
+                    deadline.seconds(),
+                    walk.files.last().map_or(".", |f| f.path.as_str())
+                ),
+            ));
+            break;
+        }
+        let files_before = walk.files.len();
+        match entry {
+            Ok(entry) => walk.entry(&entry),
+            Err(err) => walk.error(&err),
+        }
+        // Links and special files count too: a million FIFOs must not make a million
+        // diagnostics.
+        if walk.files.len() + walk.specials > options.max_files {
+            if walk.files.len() > files_before {
+                walk.files.pop();
             }
-            let Some(rel) = relative(root, entry.path()) else {
-                return ignore::WalkState::Continue;
-            };
-            if excludes.as_ref().is_some_and(|set| set.is_match(&rel)) {
-                return ignore::WalkState::Continue;
-            }
-            // No `stat` here: the size is checked when a file is read, and most never are.
-            let file = RepoFile { kind: classify(&rel), test_data: is_test_data(&rel), path: rel };
-            let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
-            files.push(file);
-            ignore::WalkState::Continue
-        })
-    });
-
-    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut diagnostics = diagnostics.into_inner().unwrap_or_else(|e| e.into_inner());
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    if files.len() > options.max_files {
-        diagnostics.push(Diagnostic::new(
-            ".",
-            None,
-            format!(
-                "only the first {} of {} files were considered (raise --max-files)",
-                options.max_files,
-                files.len()
-            ),
-        ));
-        files.truncate(options.max_files);
+            walk.diagnostics.push(Diagnostic::limit(
+                ".",
+                None,
+                Limit::Files,
+                format!(
+                    "the walk stopped at {} files; files after {} were not considered",
+                    options.max_files,
+                    walk.files.last().map_or(".", |f| f.path.as_str())
+                ),
+            ));
+            break;
+        }
     }
-    diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
-    (Repo { root: root.to_path_buf(), files, max_file_bytes: options.max_file_bytes }, diagnostics)
+    walk.finish(options)
 }
 
-fn push(diagnostics: &Mutex<Vec<Diagnostic>>, diagnostic: Diagnostic) {
-    diagnostics.lock().unwrap_or_else(|e| e.into_inner()).push(diagnostic);
+/// The state of one walk.
+struct Walk<'a> {
+    root: &'a Path,
+    max_depth: usize,
+    files: Vec<RepoFile>,
+    diagnostics: Vec<Diagnostic>,
+    /// Links and special files that were not reported one by one.
+    not_followed: usize,
+    /// Links and special files seen, reported or not.
+    specials: usize,
 }
 
-fn build_excludes(
-    globs: &[String],
-    diagnostics: &Mutex<Vec<Diagnostic>>,
-) -> Option<globset::GlobSet> {
+impl Walk<'_> {
+    fn entry(&mut self, entry: &ignore::DirEntry) {
+        let Some(rel) = relative(self.root, entry.path()) else { return };
+        let Some(kind) = entry.file_type() else { return };
+        if kind.is_dir() {
+            if entry.depth() >= self.max_depth {
+                self.diagnostics.push(Diagnostic::limit(
+                    &rel,
+                    None,
+                    Limit::WalkDepth,
+                    format!("folder not walked: it is {} levels deep", entry.depth()),
+                ));
+            }
+            return;
+        }
+        if kind.is_file() {
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            let file =
+                RepoFile { kind: classify(&rel), test_data: is_test_data(&rel), path: rel, size };
+            self.files.push(file);
+            return;
+        }
+        // Links, sockets, FIFOs and devices are never read. Those in a place or with a name
+        // that matters are reported one by one, the rest in one count.
+        self.specials += 1;
+        if classify(&rel) != FileKind::Other || rel.starts_with(".github/") {
+            let what = special_kind(kind);
+            self.diagnostics.push(Diagnostic::unread(&rel, format!("not read: {what}")));
+        } else {
+            self.not_followed += 1;
+        }
+    }
+
+    fn error(&mut self, err: &ignore::Error) {
+        let path =
+            error_path(err).and_then(|p| relative(self.root, p)).unwrap_or_else(|| ".".to_string());
+        let message = format!("not walked: {}", innermost(err));
+        self.diagnostics.push(Diagnostic::unread(&path, message));
+    }
+
+    fn finish(mut self, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
+        if self.not_followed > 0 {
+            self.diagnostics.push(Diagnostic::new(
+                ".",
+                None,
+                format!(
+                    "{} symbolic link(s) or special file(s) elsewhere were not followed or read",
+                    self.not_followed
+                ),
+            ));
+        }
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
+        let repo = Repo {
+            root: self.root.to_path_buf(),
+            files: self.files,
+            max_file_bytes: options.max_file_bytes,
+            yaml: options.yaml,
+            deadline: options.deadline,
+        };
+        (repo, self.diagnostics)
+    }
+}
+
+/// What a non-regular, non-folder entry is, for messages.
+fn special_kind(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe), not a regular file";
+        }
+        if kind.is_socket() {
+            return "a socket, not a regular file";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device, not a regular file";
+        }
+    }
+    if kind.is_symlink() {
+        "a symbolic link (links are never followed)"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn build_excludes(globs: &[String], diagnostics: &mut Vec<Diagnostic>) -> Option<globset::GlobSet> {
     if globs.is_empty() {
         return None;
     }
@@ -239,66 +379,78 @@ fn build_excludes(
                     builder.add(below);
                 }
             }
-            Err(e) => push(
-                diagnostics,
-                Diagnostic::new("--exclude", None, format!("bad glob {glob:?}: {e}")),
-            ),
+            Err(e) => diagnostics.push(Diagnostic::new(
+                "--exclude",
+                None,
+                format!("bad glob {glob:?}: {e}"),
+            )),
         }
     }
     builder.build().ok()
 }
 
 fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?.to_string_lossy();
-    // One conversion for the whole path: this runs once per file of the repository.
-    let rel = if std::path::MAIN_SEPARATOR == '/' {
-        rel.into_owned()
-    } else {
-        rel.replace(std::path::MAIN_SEPARATOR, "/")
-    };
-    if rel.is_empty() { None } else { Some(rel) }
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> =
+        rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    if parts.is_empty() { None } else { Some(parts.join("/")) }
 }
 
-fn error_path(err: &ignore::Error, root: &Path) -> String {
-    let text = err.to_string();
-    // The walker's errors carry the path in their message; keep it relative when it is.
-    let root_text = root.to_string_lossy();
-    text.split_whitespace()
-        .find_map(|word| {
-            word.strip_prefix(root_text.as_ref())
-                .map(|rest| rest.trim_start_matches('/').trim_end_matches(':').to_string())
-        })
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| ".".to_string())
+/// Whether an unread path (a file or a folder the walk could not enter) could hold CI
+/// configuration: a CI file by name, the root, or anything under `.github`.
+pub fn could_hold_ci(path: &str) -> bool {
+    path == "." || path == ".github" || path.starts_with(".github/") || classify(path).is_ci()
+}
+
+/// The path an error of the walk is about, when it names one.
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
+/// The error without the path wrappers, so the message does not repeat the absolute path.
+fn innermost(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => innermost(err),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn repo_with(path: &str, bytes: &[u8], max_file_bytes: u64) -> (tempfile::TempDir, Repo) {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join(path), bytes).unwrap_or_else(|e| panic!("{e}"));
-        let options = WalkOptions { max_file_bytes, ..WalkOptions::default() };
-        let (repo, _) = discover(dir.path(), &options);
-        (dir, repo)
+    #[test]
+    fn decodes_every_text_encoding_and_refuses_binary() {
+        let le: Vec<u8> = "on: x\r\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = "on: x\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let cases: [(&[u8], Option<&str>); 6] = [
+            (b"\xEF\xBB\xBFon: x\n", Some("on: x\n")),
+            (b"on: x\r\ny: \xff\r", Some("on: x\ny: \u{FFFD}\n")),
+            (&le, Some("on: x\n")),
+            (&be, Some("on: x\n")),
+            (b"\xFF\xFEo\0\0\0", Some("o\u{FFFD}")),
+            (b"on: x\0\x01\x02", None),
+        ];
+        for (bytes, expected) in cases {
+            assert_eq!(decode(bytes).as_deref(), expected, "{bytes:?}");
+        }
     }
 
     #[test]
-    fn a_head_read_stops_early_and_tells_the_whole_size() {
-        let (_dir, repo) = repo_with("data.yaml", &[b'a'; 10_000], 1 << 20);
-        let (head, size) = repo.read_head("data.yaml", 100).unwrap_or_else(|d| panic!("{d:?}"));
-        assert_eq!((head.len(), size), (100, 10_000));
-    }
-
-    #[test]
-    fn files_over_the_limit_are_refused_by_size_without_a_walk_stat() {
-        let (_dir, repo) = repo_with("big.yml", &[b'a'; 2_000], 1_000);
-        let message = match repo.read("big.yml") {
-            Ok(_) => panic!("a file over the limit was read"),
-            Err(d) => d.message,
-        };
-        assert!(message.contains("2000 bytes is over the 1000 byte limit"), "{message}");
-        assert!(repo.read_head("big.yml", 10).is_err());
+    fn places_that_could_hold_ci() {
+        assert!(could_hold_ci(".github"));
+        assert!(could_hold_ci(".github/workflows/x.yml"));
+        assert!(could_hold_ci(".gitlab-ci.yml"));
+        assert!(!could_hold_ci("docs/readme.md"));
     }
 }

@@ -24,7 +24,7 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
             Item::B5,
             format!(
                 "{} runs as a commit-time hook and fails the commit on a finding",
-                preventing[0].tool
+                preventing.first().map_or("", |d| d.tool.as_str())
             ),
             evidence,
         );

@@ -35,7 +35,7 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
             Item::D3,
             format!(
                 "{} generates an SBOM in the release path and it ships with the release",
-                shipped[0].tool
+                shipped.first().map_or("", |d| d.tool.as_str())
             ),
             evidence,
         );

@@ -37,7 +37,7 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
             Item::D4,
             format!(
                 "{} evaluates the infrastructure against the organisation's policies before changes land",
-                before_change[0].tool
+                before_change.first().map_or("", |d| d.tool.as_str())
             ),
             evidence,
         );

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use crate::discover::{FileKind, Repo, RepoFile};
+use crate::model::Diagnostic;
 
 /// How much of a data file is looked at to tell what it is, in characters.
 const SNIFF_CHARS: usize = 16 * 1024;
@@ -31,6 +32,10 @@ pub struct Facts {
     pub policies: Vec<String>,
     /// Kyverno policies that verify image signatures.
     pub verify_image_policies: Vec<(String, u32)>,
+    /// Files a limit kept from being read (the time budget, the size limit): reported, so
+    /// that an item that did not apply says what it could not look at.
+    #[serde(skip)]
+    pub unread: Vec<Diagnostic>,
 }
 
 impl Facts {
@@ -129,6 +134,9 @@ fn look_at_data_files(repo: &Repo) -> Vec<Option<Look>> {
     let files: Vec<&RepoFile> = repo.files.iter().filter(|f| worth_a_look(f)).collect();
     let look = |file: &&RepoFile| {
         let (head, size) = repo.read_head(&file.path, HEAD_BYTES).ok()?;
+        // NOTE: a data file a limit kept from being read is not reported here one by one;
+        // the time budget's summary diagnostic covers it. Returning the diagnostic from the
+        // worker would report it individually.
         if size >= SNIFF_MAX_FILE {
             return None;
         }

@@ -15,6 +15,7 @@ mod d3_sbom;
 mod d4_policy;
 pub mod facts;
 mod paths;
+pub mod unread;
 
 use serde::Serialize;
 

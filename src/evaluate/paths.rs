@@ -1,5 +1,8 @@
 //! What every item asks of the detections: which ones, where, when, and in what order.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use super::Facts;
 use crate::detect::{Detection, Source};
 use crate::model::{HookStage, Pipeline, PushScope, Triggers};
@@ -11,9 +14,23 @@ pub struct Context<'a> {
     pub parsed: &'a Parsed,
     pub detections: &'a [Detection],
     pub facts: &'a Facts,
+    /// Which jobs run before each job, by pipeline and job index, computed once: items ask
+    /// about every pair of detections, and a hostile pipeline can have thousands of jobs
+    /// that all need each other.
+    order: RefCell<HashMap<usize, JobOrder>>,
 }
 
 impl<'a> Context<'a> {
+    pub fn new(parsed: &'a Parsed, detections: &'a [Detection], facts: &'a Facts) -> Self {
+        Context { parsed, detections, facts, order: RefCell::default() }
+    }
+
+    /// Whether job `earlier` of pipeline `p` is an ancestor of job `later`.
+    fn job_before(&self, p: usize, pipeline: &Pipeline, earlier: usize, later: usize) -> bool {
+        let mut order = self.order.borrow_mut();
+        order.entry(p).or_insert_with(|| JobOrder::new(pipeline)).before(earlier, later)
+    }
+
     /// Detections in pipeline steps with this capability.
     pub fn in_ci(&self, capability: Capability) -> Vec<&'a Detection> {
         self.detections.iter().filter(|d| d.has(capability) && d.step().is_some()).collect()
@@ -73,10 +90,45 @@ impl<'a> Context<'a> {
             return sa < sb || (sa == sb && earlier.location.line < later.location.line);
         }
         let Some(pipeline) = self.parsed.pipelines.get(pa) else { return false };
-        let (Some(job_a), Some(job_b)) = (pipeline.jobs.get(ja), pipeline.jobs.get(jb)) else {
-            return false;
-        };
-        pipeline.ancestors(job_b).iter().any(|j| j.id == job_a.id)
+        self.job_before(pa, pipeline, ja, jb)
+    }
+}
+
+/// The `needs` graph of one pipeline by job index, with each queried job's ancestors kept
+/// as a bit set (a few kilobytes even for thousands of jobs).
+struct JobOrder {
+    needs: Vec<Vec<usize>>,
+    ancestors: HashMap<usize, Vec<u64>>,
+}
+
+impl JobOrder {
+    fn new(pipeline: &Pipeline) -> Self {
+        let index: HashMap<&str, usize> =
+            pipeline.jobs.iter().enumerate().map(|(i, j)| (j.id.as_str(), i)).collect();
+        let needs = pipeline
+            .jobs
+            .iter()
+            .map(|j| j.needs.iter().filter_map(|n| index.get(n.as_str()).copied()).collect())
+            .collect();
+        JobOrder { needs, ancestors: HashMap::new() }
+    }
+
+    fn before(&mut self, earlier: usize, later: usize) -> bool {
+        let needs = &self.needs;
+        let bits = self.ancestors.entry(later).or_insert_with(|| {
+            let mut bits = vec![0u64; needs.len().div_ceil(64)];
+            let mut queue: Vec<usize> = needs.get(later).cloned().unwrap_or_default();
+            while let Some(job) = queue.pop() {
+                let Some(word) = bits.get_mut(job / 64) else { continue };
+                if *word & (1 << (job % 64)) != 0 {
+                    continue;
+                }
+                *word |= 1 << (job % 64);
+                queue.extend(needs.get(job).into_iter().flatten().copied());
+            }
+            bits
+        });
+        bits.get(earlier / 64).is_some_and(|word| word & (1 << (earlier % 64)) != 0)
     }
 }
 

@@ -8,6 +8,8 @@
 
 use serde::Serialize;
 
+use crate::limits::Limit;
+
 /// A place in the scanned repository: a `/`-separated relative path and a 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
@@ -245,18 +247,20 @@ impl Pipeline {
 
     /// Every job that `job` depends on, directly or not.
     pub fn ancestors(&self, job: &Job) -> Vec<&Job> {
-        let mut seen: Vec<&str> = Vec::new();
+        // Sets keep this linear in the number of `needs` edges, however they are shaped.
+        let by_id: std::collections::HashMap<&str, &Job> =
+            self.jobs.iter().map(|j| (j.id.as_str(), j)).collect();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let mut queue: Vec<&str> = job.needs.iter().map(String::as_str).collect();
         while let Some(id) = queue.pop() {
-            if seen.contains(&id) {
+            if !seen.insert(id) {
                 continue;
             }
-            seen.push(id);
-            if let Some(dep) = self.job(id) {
-                queue.extend(dep.needs.iter().map(String::as_str));
+            if let Some(dep) = by_id.get(id) {
+                queue.extend(dep.needs.iter().map(String::as_str).filter(|n| !seen.contains(n)));
             }
         }
-        self.jobs.iter().filter(|j| seen.contains(&j.id.as_str())).collect()
+        self.jobs.iter().filter(|j| seen.contains(j.id.as_str())).collect()
     }
 }
 
@@ -290,11 +294,35 @@ pub struct Diagnostic {
     pub path: String,
     pub line: Option<u32>,
     pub message: String,
+    /// The limit that was hit, when one was.
+    pub limit: Option<Limit>,
+    /// The file (or folder) could not be read at all, so it is evidence of nothing either
+    /// way: an answer must not rise because of it. A file that was read and found invalid
+    /// is not unread (the platform would reject it too).
+    pub unread: bool,
 }
 
 impl Diagnostic {
     pub fn new(path: &str, line: Option<u32>, message: impl Into<String>) -> Self {
-        Diagnostic { path: path.to_string(), line, message: message.into() }
+        Diagnostic {
+            path: path.to_string(),
+            line,
+            message: message.into(),
+            limit: None,
+            unread: false,
+        }
+    }
+
+    /// Content that could not be read (permissions, not a regular file, a vanished file).
+    pub fn unread(path: &str, message: impl Into<String>) -> Self {
+        Diagnostic { unread: true, ..Diagnostic::new(path, None, message) }
+    }
+
+    /// Content left unread or unparsed because `limit` was hit. The message should say what
+    /// was skipped; the flag that raises the limit is appended.
+    pub fn limit(path: &str, line: Option<u32>, limit: Limit, message: impl Into<String>) -> Self {
+        let message = format!("{} (raise {})", message.into(), limit.flag());
+        Diagnostic { limit: Some(limit), unread: true, ..Diagnostic::new(path, line, message) }
     }
 }
 

@@ -6,9 +6,11 @@
 //! pipeline. See: https://docs.github.com/actions/reference/workflows-and-actions/workflow-syntax
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use super::{Parsed, YamlFile, conditions, load_yaml, script};
 use crate::discover::Repo;
+use crate::limits::Limit;
 use crate::model::{
     Diagnostic, Input, Job, Location, Pipeline, Platform, PushScope, Step, StepKind, Triggers,
 };
@@ -40,9 +42,30 @@ pub fn parse(repo: &Repo, path: &str, out: &mut Parsed) {
     let mut triggers = read_triggers(on);
     triggers.location = Some(Location::new(path, on_key.line(), on_key.pos().col));
     let env = env_of(root, path);
-    let mut parser = WorkflowParser { repo, out_diagnostics: Vec::new(), depth: 0 };
+    let mut parser = WorkflowParser {
+        repo,
+        out_diagnostics: Vec::new(),
+        depth: 0,
+        budget: repo.yaml.max_nodes.saturating_sub(node_count(&file)),
+        too_deep: Default::default(),
+        loaded: BTreeMap::new(),
+    };
     let jobs = parser.jobs(&file, root, path, &triggers, &env, &BTreeMap::new(), "");
     out.diagnostics.append(&mut parser.out_diagnostics);
+    if parser.budget == 0 {
+        // Half a pipeline could lack the very step that keeps an answer down: none at all.
+        out.diagnostics.push(Diagnostic::limit(
+            path,
+            None,
+            Limit::YamlNodes,
+            format!(
+                "not parsed: the workflow expands to more than {} nodes (jobs, steps and \
+                 commands, with aliases and local calls counted at each use)",
+                repo.yaml.max_nodes
+            ),
+        ));
+        return;
+    }
     out.pipelines.push(Pipeline {
         platform: Platform::GithubActions,
         path: path.to_string(),
@@ -188,9 +211,50 @@ struct WorkflowParser<'r> {
     repo: &'r Repo,
     out_diagnostics: Vec<Diagnostic>,
     depth: usize,
+    /// What is left of the YAML node budget: aliases (a job list reusing one long list of
+    /// steps) and local calls (an action calling itself ten times, eight levels deep) can
+    /// make the model far larger than the file; every job, step, variable and called file
+    /// spends from it, and at zero the parse stops.
+    budget: usize,
+    /// Call sites already reported as nesting too deep (a loop reaches them many times).
+    too_deep: std::collections::HashSet<(String, u32)>,
+    /// Called files, loaded once however often they are called.
+    loaded: BTreeMap<String, Option<Rc<YamlFile>>>,
+}
+
+/// The nodes of every document of a file.
+fn node_count(file: &YamlFile) -> usize {
+    file.docs.iter().map(|d| d.nodes.len()).sum()
 }
 
 impl WorkflowParser<'_> {
+    /// Loads a called file once; problems are reported the first time.
+    fn load(&mut self, path: &str) -> Option<Rc<YamlFile>> {
+        if let Some(file) = self.loaded.get(path) {
+            return file.clone();
+        }
+        let file = load_yaml(self.repo, path, false, &mut self.out_diagnostics).map(Rc::new);
+        self.loaded.insert(path.to_string(), file.clone());
+        file
+    }
+
+    /// Reports a call that nests too deep, once per call site.
+    fn too_deep(&mut self, from: &str, line: u32, target: &str) {
+        if self.too_deep.insert((from.to_string(), line)) {
+            self.out_diagnostics.push(Diagnostic::new(
+                from,
+                Some(line),
+                format!("not following {target}: calls nest deeper than {MAX_CALL_DEPTH}"),
+            ));
+        }
+    }
+
+    /// Spends `cost` from the budget; `false` once it is spent.
+    fn spend(&mut self, cost: usize) -> bool {
+        self.budget = self.budget.saturating_sub(cost);
+        self.budget > 0
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn jobs(
         &mut self,
@@ -208,6 +272,9 @@ impl WorkflowParser<'_> {
         };
         let mut out = Vec::new();
         for (key, body) in jobs.entries() {
+            if self.budget == 0 {
+                break;
+            }
             let Some(id) = key.str() else { continue };
             let id = format!("{prefix}{id}");
             out.extend(self.job(file, &id, key, body, path, triggers, env, inputs, prefix));
@@ -230,7 +297,7 @@ impl WorkflowParser<'_> {
     ) -> Vec<Job> {
         let condition = body.get("if").and_then(|c| c.str()).map(|c| substitute(c, inputs));
         let job_triggers = conditions::narrow_github(triggers, condition.as_deref());
-        let needs = body
+        let needs: Vec<String> = body
             .get("needs")
             .map(|n| n.strings().iter().map(|s| format!("{prefix}{s}")).collect())
             .unwrap_or_default();
@@ -239,6 +306,9 @@ impl WorkflowParser<'_> {
             .get("environment")
             .and_then(|e| e.str().or_else(|| e.get_str("name")))
             .map(str::to_string);
+        if !self.spend(1 + env.len() + needs.len()) {
+            return Vec::new();
+        }
         let mut job_env = env.to_vec();
         job_env.extend(env_of(body, path));
         let images = body
@@ -292,6 +362,9 @@ impl WorkflowParser<'_> {
 
         if let Some(steps) = body.get("steps") {
             for step in steps.seq() {
+                if self.budget == 0 {
+                    break;
+                }
                 let mut parsed = self.step(file, step, path, &job_env, inputs);
                 job.steps.append(&mut parsed);
             }
@@ -312,17 +385,16 @@ impl WorkflowParser<'_> {
     ) -> Vec<Job> {
         let target = normalise_path(local);
         if self.depth >= MAX_CALL_DEPTH {
-            self.out_diagnostics.push(Diagnostic::new(
-                from,
-                Some(caller.location.line),
-                format!("not following {target}: calls nest deeper than {MAX_CALL_DEPTH}"),
-            ));
+            self.too_deep(from, caller.location.line, &target);
             return vec![caller];
         }
-        let Some(file) = load_yaml(self.repo, &target, false, &mut self.out_diagnostics) else {
+        let Some(file) = self.load(&target) else {
             caller.external = Some(format!("unreadable local workflow {target}"));
             return vec![caller];
         };
+        if !self.spend(node_count(&file)) {
+            return vec![caller];
+        }
         if let Some(problem) = rejected_by_github(&file) {
             self.out_diagnostics.push(problem);
             return vec![caller];
@@ -360,6 +432,9 @@ impl WorkflowParser<'_> {
         let name = step.get_str("name").map(|n| substitute(n, inputs));
         let condition = step.get("if").and_then(|c| c.str()).map(|c| substitute(c, inputs));
         let cannot_fail = continue_on_error(step, "step");
+        if !self.spend(1 + job_env.len()) {
+            return Vec::new();
+        }
         let mut env = job_env.to_vec();
         env.extend(env_of(step, path));
         let location = Location::new(path, step.line(), step.pos().col);
@@ -392,6 +467,11 @@ impl WorkflowParser<'_> {
         }
         if let Some(run) = step.get("run") {
             let text = substitute(run.str().unwrap_or_default(), inputs);
+            // Every command is matched against every rule later: a script costs one node per
+            // command it may hold, each time it is split (an alias may reuse it many times).
+            if !self.spend(1 + script::separators(&text)) {
+                return Vec::new();
+            }
             let source = script::ScriptSource {
                 path,
                 file_lines: &file.lines,
@@ -424,11 +504,7 @@ impl WorkflowParser<'_> {
     ) -> Option<Vec<Step>> {
         let dir = normalise_path(local);
         if self.depth >= MAX_CALL_DEPTH {
-            self.out_diagnostics.push(Diagnostic::new(
-                from,
-                Some(line),
-                format!("not following {dir}: calls nest deeper than {MAX_CALL_DEPTH}"),
-            ));
+            self.too_deep(from, line, &dir);
             return None;
         }
         let candidates = action_files(&dir);
@@ -441,7 +517,10 @@ impl WorkflowParser<'_> {
             ));
             return None;
         };
-        let file = load_yaml(self.repo, action_path, false, &mut self.out_diagnostics)?;
+        let file = self.load(action_path)?;
+        if !self.spend(node_count(&file)) {
+            return None;
+        }
         let root = file.root()?;
         let runs = root.get("runs")?;
         if runs.get_str("using") != Some("composite") {
@@ -452,6 +531,9 @@ impl WorkflowParser<'_> {
         self.depth += 1;
         let mut steps = Vec::new();
         for step in runs.get("steps").map(|s| s.seq()).unwrap_or_default() {
+            if self.budget == 0 {
+                break;
+            }
             let mut parsed = self.step(&file, step, action_path, &[], &inputs);
             steps.append(&mut parsed);
         }

@@ -25,7 +25,7 @@ mod travis;
 
 use crate::discover::{FileKind, Repo};
 use crate::model::{Diagnostic, Hook, Pipeline};
-use crate::yaml::{self, Document, Limits, Yaml};
+use crate::yaml::{self, Document, Yaml};
 
 /// Everything the platform parsers found.
 #[derive(Debug, Default)]
@@ -63,7 +63,7 @@ pub fn load_yaml(
             return None;
         }
     };
-    match yaml::load(&text, Limits::default()) {
+    match yaml::load(&text, repo.yaml) {
         Ok(mut docs) => {
             for doc in &mut docs {
                 doc.expand_merges = expand_merges;
@@ -75,7 +75,7 @@ pub fn load_yaml(
             })
         }
         Err(e) => {
-            diagnostics.push(Diagnostic::new(path, Some(e.line()), e.to_string()));
+            diagnostics.push(e.to_diagnostic(path));
             None
         }
     }

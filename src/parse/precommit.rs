@@ -5,7 +5,8 @@
 
 use super::{Parsed, load_yaml, script};
 use crate::discover::Repo;
-use crate::model::{Hook, HookStage, Location};
+use crate::limits::Limit;
+use crate::model::{Diagnostic, Hook, HookStage, Location};
 use crate::yaml::Yaml;
 
 /// pre-commit's stage names, old and new, to what they mean.
@@ -27,10 +28,20 @@ pub fn parse_pre_commit(repo: &Repo, path: &str, out: &mut Parsed) {
     let installed: Option<Vec<HookStage>> = root
         .get("default_install_hook_types")
         .map(|s| s.strings().into_iter().map(stage).collect());
+    let start = out.hooks.len();
+    let mut budget = repo.yaml.max_nodes;
     for repo_entry in root.get("repos").map(|r| r.seq()).unwrap_or_default() {
         let repo_url = repo_entry.get_str("repo").unwrap_or("").to_string();
         for hook in repo_entry.get("hooks").map(|h| h.seq()).unwrap_or_default() {
             let Some(id) = hook.get_str("id") else { continue };
+            let args: Vec<String> = hook
+                .get("args")
+                .map(|a| a.strings().into_iter().map(str::to_string).collect())
+                .unwrap_or_default();
+            budget = budget.saturating_sub(1 + args.len());
+            if budget == 0 {
+                return over_budget(repo, path, start, out);
+            }
             let mut stages: Vec<HookStage> = hook
                 .get("stages")
                 .map(|s| s.strings().into_iter().map(stage).collect())
@@ -45,15 +56,28 @@ pub fn parse_pre_commit(repo: &Repo, path: &str, out: &mut Parsed) {
                 repo: repo_url.clone(),
                 id: id.to_string(),
                 entry: hook.get_str("entry").map(str::to_string),
-                args: hook
-                    .get("args")
-                    .map(|a| a.strings().into_iter().map(str::to_string).collect())
-                    .unwrap_or_default(),
+                args,
                 stages,
                 location: location(path, hook),
             });
         }
     }
+}
+
+/// Aliases can make a hook list far longer than its file (a list of a thousand repositories
+/// that all reuse one list of a thousand hooks): past the YAML node budget, none of the
+/// file's hooks count, since half of them could misstate when the others run.
+fn over_budget(repo: &Repo, path: &str, start: usize, out: &mut Parsed) {
+    out.hooks.truncate(start);
+    out.diagnostics.push(Diagnostic::limit(
+        path,
+        None,
+        Limit::YamlNodes,
+        format!(
+            "not parsed: the hooks expand to more than {} nodes (aliases counted at each use)",
+            repo.yaml.max_nodes
+        ),
+    ));
 }
 
 fn location(path: &str, node: Yaml) -> Location {
@@ -68,6 +92,9 @@ pub fn parse_husky(repo: &Repo, path: &str, out: &mut Parsed) {
         Err(d) => return out.diagnostics.push(d),
     };
     let hook_name = path.rsplit('/').next().unwrap_or("");
+    if script::separators(&text) >= repo.yaml.max_nodes {
+        return over_budget(repo, path, out.hooks.len(), out);
+    }
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let source = script::ScriptSource {
         path,
@@ -93,6 +120,8 @@ pub fn parse_husky(repo: &Repo, path: &str, out: &mut Parsed) {
 pub fn parse_lefthook(repo: &Repo, path: &str, out: &mut Parsed) {
     let Some(file) = load_yaml(repo, path, false, &mut out.diagnostics) else { return };
     let Some(root) = file.root() else { return };
+    let start = out.hooks.len();
+    let mut budget = repo.yaml.max_nodes;
     for (hook_key, body) in root.entries() {
         let Some(hook_name) = hook_key.str() else { continue };
         let mut runs: Vec<(String, Yaml)> = Vec::new();
@@ -107,6 +136,10 @@ pub fn parse_lefthook(repo: &Repo, path: &str, out: &mut Parsed) {
             if let Some(run) = job.get("run") {
                 runs.push((job.get_str("name").unwrap_or("").to_string(), run));
             }
+        }
+        budget = budget.saturating_sub(1 + runs.len());
+        if budget == 0 {
+            return over_budget(repo, path, start, out);
         }
         for (name, run) in runs {
             out.hooks.push(Hook {

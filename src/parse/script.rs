@@ -102,6 +102,12 @@ pub struct ScriptSource<'a> {
     pub column: u32,
 }
 
+/// How many places could end a command (`;`, `&`, `|`, line ends): a bound on the
+/// commands and segments of a script, cheap to compute before splitting it.
+pub fn separators(script: &str) -> usize {
+    script.bytes().filter(|b| matches!(b, b';' | b'&' | b'|' | b'\n')).count()
+}
+
 /// Splits `script` into logical commands with their lines.
 pub fn split_commands(script: &str, source: &ScriptSource) -> Vec<Command> {
     split_commands_with_env(script, source, &BTreeMap::new())

@@ -63,7 +63,7 @@ pub fn to_value(report: &ScanReport) -> Value {
     let diagnostics: Vec<Value> = report
         .diagnostics
         .iter()
-        .map(|d| json!({"path": d.path, "line": d.line, "message": d.message}))
+        .map(|d| json!({"path": d.path, "line": d.line, "message": d.message, "limit": d.limit}))
         .collect();
     let pipelines: Vec<Value> = report
         .pipelines

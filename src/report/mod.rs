@@ -36,6 +36,34 @@ impl ScanReport {
     }
 }
 
+/// Text from the scanned repository (paths, keys, commands) made safe to print on a
+/// terminal or in a CI log: control characters are escaped, so that a file name holding a
+/// newline and `::error::…` or an escape sequence cannot forge a line, a CI workflow
+/// command or a colour. Formats with their own escaping (JSON, SARIF) do not need it.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The tool's name and version, as reports name it.
 pub const TOOL_NAME: &str = "ciproof";
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_cannot_forge_a_line() {
+        assert_eq!(super::printable("a\n::error::x\u{1b}[31m"), "a\\n::error::x\\u{1b}[31m");
+        assert_eq!(super::printable("café.yml"), "café.yml");
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::ScanReport;
+use super::{ScanReport, printable};
 use crate::evaluate::Answer;
 
 pub fn render(reports: &[ScanReport], color: bool) -> String {
@@ -29,7 +29,7 @@ fn paint(answer: Answer, color: bool) -> String {
 }
 
 fn render_one(report: &ScanReport, color: bool, out: &mut String) {
-    let _ = writeln!(out, "ciproof {} — {}", super::TOOL_VERSION, report.root);
+    let _ = writeln!(out, "ciproof {} — {}", super::TOOL_VERSION, printable(&report.root));
     if report.pipelines.is_empty() {
         let _ = writeln!(out, "no CI configuration found");
     } else {
@@ -40,7 +40,7 @@ fn render_one(report: &ScanReport, color: bool, out: &mut String) {
         let top = item
             .evidence
             .first()
-            .map(|e| e.location.to_string())
+            .map(|e| printable(&e.location.to_string()).into_owned())
             .unwrap_or_else(|| "-".to_string());
         let _ = writeln!(
             out,
@@ -50,9 +50,11 @@ fn render_one(report: &ScanReport, color: bool, out: &mut String) {
             item.item.title(),
             top
         );
-        let _ = writeln!(out, "        {}", item.rationale);
+        let _ = writeln!(out, "        {}", printable(&item.rationale));
         for evidence in item.evidence.iter().take(4) {
-            let _ = writeln!(out, "        - {}: {}", evidence.location, evidence.note);
+            let location = evidence.location.to_string();
+            let _ =
+                writeln!(out, "        - {}: {}", printable(&location), printable(&evidence.note));
         }
         if matches!(item.answer, Answer::No | Answer::Partial) {
             let _ = writeln!(out, "        next: {}", item.item.remediation());
@@ -61,7 +63,7 @@ fn render_one(report: &ScanReport, color: bool, out: &mut String) {
     if !report.diagnostics.is_empty() {
         let _ = writeln!(out, "\n{} diagnostic(s):", report.diagnostics.len());
         for d in report.diagnostics.iter().take(50) {
-            let _ = writeln!(out, "  {d}");
+            let _ = writeln!(out, "  {}", printable(&d.to_string()));
         }
     }
     let counts: Vec<String> = [Answer::Yes, Answer::Partial, Answer::No, Answer::NotApplicable]

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use super::{Document, DuplicateKey, Kind, Limits, NodeData, NodeId, Pos};
+use crate::limits::Limit;
+use crate::model::Diagnostic;
 
 /// Why a YAML file could not be loaded. Lines are 1-based.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -13,13 +15,29 @@ pub enum LoadError {
     Syntax { line: u32, col: u32, message: String },
     #[error("YAML nesting deeper than {limit} levels at line {line}")]
     TooDeep { line: u32, limit: usize },
-    #[error("YAML expands to more than {limit} nodes (an alias bomb?) at line {line}")]
+    #[error("YAML holds more than {limit} nodes (aliases counted at each use) by line {line}")]
     TooManyNodes { line: u32, limit: usize },
     #[error("alias at line {line} refers to an unknown anchor")]
     UnknownAnchor { line: u32 },
 }
 
 impl LoadError {
+    /// The diagnostic for `path`: a limit names the flag that raises it; a file over a
+    /// limit counts as unread, while invalid YAML is read and rejected (as its platform
+    /// would reject it).
+    pub fn to_diagnostic(&self, path: &str) -> Diagnostic {
+        let line = Some(self.line());
+        match self {
+            LoadError::TooDeep { .. } => {
+                Diagnostic::limit(path, line, Limit::YamlDepth, format!("not parsed: {self}"))
+            }
+            LoadError::TooManyNodes { .. } => {
+                Diagnostic::limit(path, line, Limit::YamlNodes, format!("not parsed: {self}"))
+            }
+            _ => Diagnostic::new(path, line, self.to_string()),
+        }
+    }
+
     pub fn line(&self) -> u32 {
         match self {
             LoadError::Syntax { line, .. }
@@ -42,19 +60,21 @@ struct Open {
 /// Loads every document of a YAML stream.
 pub fn load(source: &str, limits: Limits) -> Result<Vec<Document>, LoadError> {
     let mut docs = Vec::new();
-    let mut builder = Builder::new(limits);
+    // The node count runs over the whole stream, each document counting as a node too:
+    // a file of a million empty documents must hit the limit like one huge document.
+    let mut builder = Builder::new(limits, 0);
     for event in Parser::new_from_str(source) {
-        let (event, span) = event.map_err(|e| LoadError::Syntax {
-            line: e.marker().line() as u32,
-            col: e.marker().col() as u32 + 1,
-            message: e.info().to_string(),
-        })?;
+        let (event, span) = event.map_err(|e| syntax_error(&e, limits))?;
         let pos = Pos { line: span.start.line() as u32, col: span.start.col() as u32 + 1 };
         let end_line = span.end.line() as u32;
         match event {
-            Event::DocumentStart(_) => builder = Builder::new(limits),
+            Event::DocumentStart(_) => {
+                builder = Builder::new(limits, builder.count);
+                builder.count_one(pos)?;
+            }
             Event::DocumentEnd => {
-                docs.push(std::mem::replace(&mut builder, Builder::new(limits)).finish())
+                let count = builder.count;
+                docs.push(std::mem::replace(&mut builder, Builder::new(limits, count)).finish())
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let plain = matches!(style, ScalarStyle::Plain);
@@ -81,19 +101,24 @@ pub fn load(source: &str, limits: Limits) -> Result<Vec<Document>, LoadError> {
                     .anchors
                     .get(&anchor)
                     .ok_or(LoadError::UnknownAnchor { line: pos.line })?;
-                builder.count += 1;
-                if builder.count > limits.max_nodes {
-                    return Err(LoadError::TooManyNodes {
-                        line: pos.line,
-                        limit: limits.max_nodes,
-                    });
-                }
+                builder.count_one(pos)?;
                 builder.attach(id);
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
     }
     Ok(docs)
+}
+
+/// The parser's own nesting limit for flow collections (its level counter is a `u8`).
+const PARSER_FLOW_DEPTH: usize = 255;
+
+fn syntax_error(e: &saphyr_parser::ScanError, limits: Limits) -> LoadError {
+    let line = e.marker().line() as u32;
+    if e.info() == "recursion limit exceeded" {
+        return LoadError::TooDeep { line, limit: limits.max_depth.min(PARSER_FLOW_DEPTH) };
+    }
+    LoadError::Syntax { line, col: e.marker().col() as u32 + 1, message: e.info().to_string() }
 }
 
 struct Builder {
@@ -108,7 +133,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(limits: Limits) -> Self {
+    fn new(limits: Limits, count: usize) -> Self {
         Builder {
             nodes: Vec::new(),
             stack: Vec::new(),
@@ -117,15 +142,21 @@ impl Builder {
             duplicates: Vec::new(),
             merge_keys: Vec::new(),
             limits,
-            count: 0,
+            count,
         }
     }
 
-    fn push(&mut self, node: NodeData, pos: Pos) -> Result<NodeId, LoadError> {
+    /// Counts one node (or alias use, or document) against the limit.
+    fn count_one(&mut self, pos: Pos) -> Result<(), LoadError> {
         self.count += 1;
         if self.count > self.limits.max_nodes {
             return Err(LoadError::TooManyNodes { line: pos.line, limit: self.limits.max_nodes });
         }
+        Ok(())
+    }
+
+    fn push(&mut self, node: NodeData, pos: Pos) -> Result<NodeId, LoadError> {
+        self.count_one(pos)?;
         self.nodes.push(node);
         Ok(self.nodes.len() - 1)
     }
@@ -153,8 +184,11 @@ impl Builder {
     fn close(&mut self, is_map: bool, end_line: u32) {
         let Some(open) = self.stack.pop() else { return };
         let kind = if is_map {
-            let pairs: Vec<(NodeId, NodeId)> =
-                open.children.chunks(2).filter_map(|c| Some((c[0], *c.get(1)?))).collect();
+            let pairs = open.children.chunks(2).filter_map(|c| match c {
+                [key, value] => Some((*key, *value)),
+                _ => None,
+            });
+            let pairs: Vec<(NodeId, NodeId)> = pairs.collect();
             self.check_keys(&pairs);
             Kind::Map(pairs)
         } else {

@@ -84,6 +84,8 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_nodes: 1_000_000, max_depth: 256 }
+        // Real workflows hold a few thousand nodes; a quarter of a million leaves a wide margin
+        // while keeping the arena, and the model built from it, well under 200 MB.
+        Limits { max_nodes: 250_000, max_depth: 256 }
     }
 }

@@ -1,5 +1,7 @@
 //! A cheap, copyable handle on one node of a [`Document`].
 
+use std::collections::HashSet;
+
 use super::{Document, Kind, NodeData, NodeId, Pos};
 
 /// How many levels of `<<` merges are followed before giving up (merges of merges).
@@ -102,14 +104,26 @@ impl<'a> Yaml<'a> {
     }
 
     /// Mapping entries in source order; with merges enabled, entries inherited through
-    /// `<<` follow, skipping keys the mapping sets itself.
+    /// `<<` follow, skipping keys the mapping sets itself. A key that appears twice keeps
+    /// its first value.
     pub fn entries(&self) -> Vec<(Yaml<'a>, Yaml<'a>)> {
         let mut out = Vec::new();
-        self.collect_entries(&mut out, 0);
+        let mut keys = HashSet::new();
+        let mut merged = HashSet::new();
+        self.collect_entries(&mut out, &mut keys, &mut merged, 0);
         out
     }
 
-    fn collect_entries(&self, out: &mut Vec<(Yaml<'a>, Yaml<'a>)>, depth: usize) {
+    /// Work stays linear in the document's size: keys are deduplicated through a set, and a
+    /// mapping merged twice (`<<: [*a, *a]`, or reached again through a merge of a merge)
+    /// is collected once, since it could only add keys that are already there.
+    fn collect_entries(
+        &self,
+        out: &mut Vec<(Yaml<'a>, Yaml<'a>)>,
+        keys: &mut HashSet<Option<&'a str>>,
+        merged: &mut HashSet<NodeId>,
+        depth: usize,
+    ) {
         let Some(Kind::Map(pairs)) = self.data().map(|n| &n.kind) else { return };
         let mut merges = Vec::new();
         for &(k, v) in pairs {
@@ -118,7 +132,7 @@ impl<'a> Yaml<'a> {
                 merges.push(self.at(v));
                 continue;
             }
-            if !out.iter().any(|(existing, _): &(Yaml, Yaml)| existing.str() == key.str()) {
+            if keys.insert(key.str()) {
                 out.push((key, self.at(v)));
             }
         }
@@ -127,7 +141,9 @@ impl<'a> Yaml<'a> {
         }
         for merge in merges {
             for source in merge.seq_or_one() {
-                source.collect_entries(out, depth + 1);
+                if merged.insert(source.id) {
+                    source.collect_entries(out, keys, merged, depth + 1);
+                }
             }
         }
     }
@@ -143,8 +159,13 @@ impl<'a> Yaml<'a> {
 
     /// The key node and value under a string key.
     pub fn entry(&self, key: &str) -> Option<(Yaml<'a>, Yaml<'a>)> {
-        if !self.is_map() {
-            return None;
+        let Some(Kind::Map(pairs)) = self.data().map(|n| &n.kind) else { return None };
+        if !self.doc.expand_merges {
+            // The first occurrence wins, as in `entries`, without collecting them all.
+            return pairs
+                .iter()
+                .map(|&(k, v)| (self.at(k), self.at(v)))
+                .find(|(k, _)| k.str() == Some(key));
         }
         self.entries().into_iter().find(|(k, _)| k.str() == Some(key))
     }
@@ -263,5 +284,11 @@ mod tests {
 
         let deep = "- ".repeat(50_000) + "x\n";
         assert!(load(&deep, Limits::default()).is_err());
+
+        // The count runs over the whole stream, not one document at a time.
+        let many = "---\na\n".repeat(100);
+        let small = Limits { max_nodes: 150, max_depth: 8 };
+        assert!(matches!(load(&many, small), Err(crate::yaml::LoadError::TooManyNodes { .. })));
+        assert_eq!(load(&"---\na\n".repeat(70), small).map(|d| d.len()).ok(), Some(70));
     }
 }
