@@ -231,6 +231,38 @@ pub struct Job {
     pub images: Vec<Input>,
 }
 
+impl Step {
+    /// A building-block step (`task:X@2`, `orb:ns/orb/job`, `image:REF`, …) with its inputs.
+    pub fn uses(reference: String, inputs: Vec<Input>, location: Location) -> Self {
+        Step {
+            name: None,
+            kind: StepKind::Uses { reference, inputs },
+            location,
+            cannot_fail: None,
+            env: Vec::new(),
+            condition: None,
+        }
+    }
+}
+
+impl Job {
+    /// A job with nothing but its id, place and triggers; parsers fill in the rest.
+    pub fn new(id: &str, location: Location, triggers: Triggers) -> Self {
+        Job {
+            id: id.to_string(),
+            location,
+            triggers,
+            needs: Vec::new(),
+            steps: Vec::new(),
+            cannot_fail: None,
+            environment: None,
+            external: None,
+            condition: None,
+            images: Vec::new(),
+        }
+    }
+}
+
 /// One CI configuration, normalised.
 #[derive(Debug, Clone, Serialize)]
 pub struct Pipeline {

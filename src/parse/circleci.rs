@@ -529,29 +529,11 @@ fn env_of(node: Option<Yaml>, path: &str) -> Vec<Input> {
 }
 
 fn empty_job(id: &str, location: Location) -> Job {
-    Job {
-        id: id.to_string(),
-        location,
-        triggers: Triggers::default(),
-        needs: Vec::new(),
-        steps: Vec::new(),
-        cannot_fail: None,
-        environment: None,
-        external: None,
-        condition: None,
-        images: Vec::new(),
-    }
+    Job::new(id, location, Triggers::default())
 }
 
 fn uses(reference: String, inputs: Vec<Input>, location: Location) -> Step {
-    Step {
-        name: None,
-        kind: StepKind::Uses { reference, inputs },
-        location,
-        cannot_fail: None,
-        env: Vec::new(),
-        condition: None,
-    }
+    Step::uses(reference, inputs, location)
 }
 
 #[cfg(test)]

@@ -42,30 +42,12 @@ pub fn script_step(name: Option<String>, commands: Vec<Command>, location: Locat
 
 /// A building-block step (`task:X@2`, `image:REF`, `plugin:NAME`).
 pub fn uses_step(reference: String, inputs: Vec<Input>, location: Location) -> Step {
-    Step {
-        name: None,
-        kind: StepKind::Uses { reference, inputs },
-        location,
-        cannot_fail: None,
-        env: Vec::new(),
-        condition: None,
-    }
+    Step::uses(reference, inputs, location)
 }
 
 /// A job with nothing but its id, place and triggers.
 pub fn job(id: &str, location: Location, triggers: Triggers) -> Job {
-    Job {
-        id: id.to_string(),
-        location,
-        triggers,
-        needs: Vec::new(),
-        steps: Vec::new(),
-        cannot_fail: None,
-        environment: None,
-        external: None,
-        condition: None,
-        images: Vec::new(),
-    }
+    Job::new(id, location, triggers)
 }
 
 /// The entries of a mapping as inputs; non-scalar values are kept as their first line's

@@ -672,29 +672,11 @@ fn input_value(inputs: &[Input], name: &str) -> Option<String> {
 }
 
 fn empty_job(id: &str, location: Location) -> Job {
-    Job {
-        id: id.to_string(),
-        location,
-        triggers: Default::default(),
-        needs: Vec::new(),
-        steps: Vec::new(),
-        cannot_fail: None,
-        environment: None,
-        external: None,
-        condition: None,
-        images: Vec::new(),
-    }
+    Job::new(id, location, Default::default())
 }
 
 fn uses_step(reference: String, inputs: Vec<Input>, location: Location) -> Step {
-    Step {
-        name: None,
-        kind: StepKind::Uses { reference, inputs },
-        location,
-        cannot_fail: None,
-        env: Vec::new(),
-        condition: None,
-    }
+    Step::uses(reference, inputs, location)
 }
 
 #[cfg(test)]
