@@ -513,19 +513,7 @@ fn substitute(text: &str, values: &BTreeMap<String, String>) -> String {
 }
 
 fn env_of(node: Option<Yaml>, path: &str) -> Vec<Input> {
-    node.map(|n| {
-        n.entries()
-            .into_iter()
-            .filter_map(|(k, v)| {
-                Some(Input {
-                    name: k.str()?.to_string(),
-                    value: v.str().unwrap_or_default().to_string(),
-                    location: Location::new(path, v.line(), v.pos().col),
-                })
-            })
-            .collect()
-    })
-    .unwrap_or_default()
+    super::common::mapping_inputs(node, path)
 }
 
 fn empty_job(id: &str, location: Location) -> Job {

@@ -107,6 +107,23 @@ pub fn relative_to(from: &str, target: &str) -> Option<String> {
     normalise(&format!("{dir}/{target}"))
 }
 
+/// A mapping's scalar entries as inputs (variables, parameters, `with:`), each at its value.
+pub fn mapping_inputs(node: Option<Yaml>, path: &str) -> Vec<Input> {
+    node.map(|n| {
+        n.entries()
+            .into_iter()
+            .filter_map(|(k, v)| {
+                Some(Input {
+                    name: k.str()?.to_string(),
+                    value: v.str().unwrap_or_default().to_string(),
+                    location: Location::new(path, v.line(), v.pos().col),
+                })
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,19 +121,7 @@ impl Config {
 }
 
 fn inputs_of(node: Option<Yaml>, path: &str) -> Vec<Input> {
-    node.map(|n| {
-        n.entries()
-            .into_iter()
-            .filter_map(|(k, v)| {
-                Some(Input {
-                    name: k.str()?.to_string(),
-                    value: v.str().unwrap_or_default().to_string(),
-                    location: Location::new(path, v.line(), v.pos().col),
-                })
-            })
-            .collect()
-    })
-    .unwrap_or_default()
+    crate::parse::common::mapping_inputs(node, path)
 }
 
 fn is_true(value: Option<&str>) -> bool {
