@@ -167,7 +167,7 @@ fn github_target(repo: &Path, rules: &RuleSet, data: &[u8]) {
         return;
     }
     let (found, _) = discover(repo, &WalkOptions::default());
-    let _ = ciproof::parse::parse(&found);
+    let _ = ciproof::parse::parse(&found, &ciproof::survey::Survey::of(&found));
     let options = ciproof::ScanOptions::default();
     let _ = ciproof::scan(repo, &options, rules);
 }

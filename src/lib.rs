@@ -1,7 +1,7 @@
 //! ciproof: audits the evidence that a repository's delivery pipeline does the security
 //! practices of a DevSecOps checklist.
 //!
-//! [`scan`] runs the five stages in order — discover, parse, detect, evaluate — and returns
+//! [`scan`] runs the stages in order — discover, survey, parse, detect, evaluate — and returns
 //! a [`report::ScanReport`] that every output format renders without recomputing anything.
 //! Nothing from the scanned repository is ever executed: files are read, nothing else.
 
@@ -17,9 +17,11 @@ pub mod discover;
 pub mod evaluate;
 pub mod limits;
 pub mod model;
+pub mod parallel;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod survey;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -43,7 +45,8 @@ pub struct ScanOptions {
 /// Scans one repository checkout.
 pub fn scan(root: &Path, options: &ScanOptions, rules: &RuleSet) -> ScanReport {
     let (repo, mut diagnostics) = discover::discover(root, &options.walk);
-    let mut parsed = parse::parse(&repo);
+    let survey = survey::Survey::of(&repo);
+    let mut parsed = parse::parse(&repo, &survey);
     let unread = unread_ci(&diagnostics, &parsed.diagnostics);
     diagnostics.append(&mut parsed.diagnostics);
 
@@ -58,7 +61,7 @@ pub fn scan(root: &Path, options: &ScanOptions, rules: &RuleSet) -> ScanReport {
         diagnostics.append(&mut found.diagnostics);
     }
 
-    let mut facts = evaluate::facts::gather(&repo);
+    let mut facts = evaluate::facts::gather(&repo, &survey);
     diagnostics.append(&mut facts.unread);
     let context = evaluate::Context::new(&parsed, &detections.all, &facts);
     let mut items = evaluate::evaluate(&context);

@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let (repo, _) = discover(root, &WalkOptions::default());
-    let parsed = ciproof::parse::parse(&repo);
+    let parsed = ciproof::parse::parse(&repo, &ciproof::survey::Survey::of(&repo));
     for pipeline in &parsed.pipelines {
         let _ = pipeline.triggers.describe();
     }

@@ -79,9 +79,18 @@ pub struct Detections {
 
 pub fn detect(repo: &Repo, parsed: &Parsed, rules: &RuleSet) -> Detections {
     let mut out = Detections::default();
-    for (p, pipeline) in parsed.pipelines.iter().enumerate() {
-        detect_pipeline(p, pipeline, rules, &mut out);
-    }
+    // Hundreds of pipelines in a monorepo, each matched against every rule: on every core.
+    let numbered: Vec<(usize, &Pipeline)> = parsed.pipelines.iter().enumerate().collect();
+    let per_pipeline = crate::parallel::map(
+        &numbered,
+        |(p, pipeline)| {
+            let mut found = Vec::new();
+            detect_pipeline(*p, pipeline, rules, &mut found);
+            found
+        },
+        Vec::new(),
+    );
+    out.all.extend(per_pipeline.into_iter().flatten());
     linters::apply_linter_configs(repo, &mut out);
     test_clusters::drop_test_cluster_deliveries(parsed, &mut out);
     release::detect_release_configs(repo, parsed, &mut out);
@@ -98,7 +107,7 @@ fn to_map(inputs: &[crate::model::Input]) -> BTreeMap<String, String> {
     inputs.iter().map(|i| (i.name.clone(), i.value.clone())).collect()
 }
 
-fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Detections) {
+fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Vec<Detection>) {
     for (j, job) in pipeline.jobs.iter().enumerate() {
         for (s, step) in job.steps.iter().enumerate() {
             let env = to_map(&step.env);
@@ -150,7 +159,7 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Det
                 && let Some(guess) =
                     guess_external(guessed_name, reference, &step.location, external, &triggers)
             {
-                out.all.push(Detection {
+                out.push(Detection {
                     source: Source::Step { pipeline: p, job: j, step: s },
                     ..guess
                 });
@@ -182,7 +191,7 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Det
                 // A vendor's own building block is recognised like the tool; anything else
                 // the job pulls from another repository stays unread.
                 let external = if m.vendor { None } else { job.external.clone() };
-                out.all.push(Detection {
+                out.push(Detection {
                     rule: m.rule,
                     tool: m.tool,
                     capabilities: m.capabilities,

@@ -1,12 +1,17 @@
 //! The walk of a repository checkout and the classification of what it holds.
 //!
-//! One sorted walk, pruned early (dependency folders, VCS internals), never following a
-//! symbolic link, classifying each file by path. It reads no file: reading happens once, in
+//! One walk on every core, pruned early (dependency folders, VCS internals), never following
+//! a symbolic link, classifying each file by path. It reads and stats no file: reading happens once, in
 //! [`Repo::read`], with a size limit, when a later stage needs the content.
 
 mod classify;
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use globset::GlobSet;
+use ignore::WalkState;
 
 pub use classify::{FileKind, PRUNED_DIRS, TEST_DATA_DIRS, classify, is_test_data};
 
@@ -21,7 +26,6 @@ pub struct RepoFile {
     pub path: String,
     pub kind: FileKind,
     pub test_data: bool,
-    pub size: u64,
 }
 
 /// Limits of the walk and of reading.
@@ -100,20 +104,20 @@ impl Repo {
                 format!("not read: the {} s time budget ran out", deadline.seconds()),
             ));
         }
-        if file.size > self.max_file_bytes {
-            return Err(too_big(path, file.size, self.max_file_bytes));
-        }
-        let bytes = match read_bounded(&self.root.join(path), self.max_file_bytes, head) {
-            Ok(bytes) => bytes,
-            Err(ReadError::TooBig) => return Err(too_big(path, file.size, self.max_file_bytes)),
-            Err(ReadError::Io(e)) => {
-                return Err(Diagnostic::unread(path, format!("not read: {e}")));
-            }
-        };
+        let (bytes, size) =
+            match read_bounded(&self.root.join(file.path.as_str()), self.max_file_bytes, head) {
+                Ok(read) => read,
+                Err(ReadError::TooBig(size)) => {
+                    return Err(too_big(path, size, self.max_file_bytes));
+                }
+                Err(ReadError::Io(e)) => {
+                    return Err(Diagnostic::unread(path, format!("not read: {e}")));
+                }
+            };
         let text = decode(&bytes).ok_or_else(|| {
             Diagnostic::new(path, None, "not read: binary content (NUL bytes) in a text file")
         })?;
-        Ok((text, file.size))
+        Ok((text, size))
     }
 }
 
@@ -127,7 +131,8 @@ fn too_big(path: &str, size: u64, limit: u64) -> Diagnostic {
 }
 
 enum ReadError {
-    TooBig,
+    /// The file's size, over the limit.
+    TooBig(u64),
     Io(std::io::Error),
 }
 
@@ -135,7 +140,8 @@ enum ReadError {
 /// final symbolic link and without blocking (a FIFO swapped in after the walk must not hang
 /// the scan), and checked to be a regular file on the open handle itself.
 /// With `head`, only that many bytes are read (the size limit still applies to the file).
-fn read_bounded(path: &Path, limit: u64, head: Option<u64>) -> Result<Vec<u8>, ReadError> {
+/// Returns the bytes and the size of the whole file.
+fn read_bounded(path: &Path, limit: u64, head: Option<u64>) -> Result<(Vec<u8>, u64), ReadError> {
     use std::io::Read;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -150,15 +156,19 @@ fn read_bounded(path: &Path, limit: u64, head: Option<u64>) -> Result<Vec<u8>, R
         return Err(ReadError::Io(std::io::Error::other("not a regular file")));
     }
     if meta.len() > limit {
-        return Err(ReadError::TooBig);
+        return Err(ReadError::TooBig(meta.len()));
     }
-    let mut bytes = Vec::new();
     let take = head.map_or(limit.saturating_add(1), |h| h.min(limit.saturating_add(1)));
+    // Room for the whole read up front (plus the byte that shows the end): no growing, and
+    // no small probing reads before the real one.
+    let expected = meta.len().min(take).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     file.take(take).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    // The file may have grown since the handle's size was taken.
     if bytes.len() as u64 > limit {
-        return Err(ReadError::TooBig);
+        return Err(ReadError::TooBig(bytes.len() as u64));
     }
-    Ok(bytes)
+    Ok((bytes, meta.len()))
 }
 
 /// Text from bytes: UTF-8 (BOM dropped, invalid sequences replaced) or UTF-16 (with a BOM,
@@ -194,25 +204,34 @@ fn looks_utf16(bytes: &[u8], nul_at: usize) -> bool {
 
 /// Walks `root` and classifies every regular file. Problems become diagnostics.
 ///
-/// The walk is sequential and sorted, so the files kept when `max_files` is hit are always
-/// the same ones, and it stops as soon as a limit is hit instead of gathering everything.
+/// The walk runs on every core and the files are sorted afterwards, so the result does not
+/// depend on which thread saw what. Only when the file limit is hit is the tree walked
+/// again, in one sorted sequence that stops at the limit: the files kept are then always
+/// the same ones (the first in path order), which a parallel walk cannot promise.
 pub fn discover(root: &Path, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
-    let mut walk = Walk {
-        root,
-        max_depth: options.max_depth,
-        files: Vec::new(),
-        diagnostics: Vec::new(),
-        not_followed: 0,
-        specials: 0,
+    let mut diagnostics = Vec::new();
+    let excludes = build_excludes(&options.exclude, &mut diagnostics);
+    let walk = match walk_parallel(root, options, excludes.clone()) {
+        Some(walk) => walk,
+        None => walk_sorted(root, options, excludes),
     };
-    let excludes = build_excludes(&options.exclude, &mut walk.diagnostics);
+    let (repo, mut found) = walk.finish(options);
+    diagnostics.append(&mut found);
+    diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
+    (repo, diagnostics)
+}
+
+/// The walker both walks share: no ignore files (a repository must not hide its own CI
+/// from the audit), hidden files included, links never followed, pruned and excluded
+/// folders never entered.
+fn walker(root: &Path, options: &WalkOptions, excludes: Option<GlobSet>) -> ignore::WalkBuilder {
     let owned_root = root.to_path_buf();
-    let walker = ignore::WalkBuilder::new(root)
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
         .standard_filters(false)
         .hidden(false)
         .follow_links(false)
         .max_depth(Some(options.max_depth))
-        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |entry| {
             let pruned = entry.file_type().is_some_and(|t| t.is_dir())
                 && PRUNED_DIRS.iter().any(|d| entry.file_name() == *d);
@@ -220,9 +239,111 @@ pub fn discover(root: &Path, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
                 relative(&owned_root, entry.path()).is_some_and(|rel| set.is_match(rel))
             });
             !pruned && !excluded
-        })
-        .build();
+        });
+    builder
+}
 
+/// The walk on every core. `None` when the file limit was hit (the caller walks again in
+/// order). Each thread keeps its own findings; they are merged when the threads end.
+fn walk_parallel<'a>(
+    root: &'a Path,
+    options: &'a WalkOptions,
+    excludes: Option<GlobSet>,
+) -> Option<Walk<'a>> {
+    let shared = SharedWalk {
+        root,
+        options,
+        seen: AtomicUsize::new(0),
+        over_limit: AtomicBool::new(false),
+        out_of_time: AtomicBool::new(false),
+        merged: Mutex::new(Walk::new(root, options.max_depth)),
+    };
+    walker(root, options, excludes).build_parallel().visit(&mut VisitorBuilder(&shared));
+    if shared.over_limit.load(Ordering::Relaxed) {
+        return None;
+    }
+    let mut walk = shared.merged.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if shared.out_of_time.load(Ordering::Relaxed)
+        && let Some(deadline) = options.deadline
+    {
+        walk.diagnostics.push(Diagnostic::limit(
+            ".",
+            None,
+            Limit::Time,
+            format!(
+                "the walk stopped after {} files: the {} s time budget ran out; \
+                 the rest of the tree was not considered",
+                walk.files.len(),
+                deadline.seconds()
+            ),
+        ));
+    }
+    Some(walk)
+}
+
+/// What the walking threads share: the limits, a count of entries for the file limit,
+/// and where each thread's findings end up.
+struct SharedWalk<'a> {
+    root: &'a Path,
+    options: &'a WalkOptions,
+    seen: AtomicUsize,
+    over_limit: AtomicBool,
+    out_of_time: AtomicBool,
+    merged: Mutex<Walk<'a>>,
+}
+
+struct VisitorBuilder<'s, 'a>(&'s SharedWalk<'a>);
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for VisitorBuilder<'s, '_> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(Visitor { shared: self.0, own: Walk::new(self.0.root, self.0.options.max_depth) })
+    }
+}
+
+/// One walking thread.
+struct Visitor<'s, 'a> {
+    shared: &'s SharedWalk<'a>,
+    own: Walk<'a>,
+}
+
+impl ignore::ParallelVisitor for Visitor<'_, '_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
+        let shared = self.shared;
+        if shared.options.deadline.is_some_and(|d| d.passed()) {
+            shared.out_of_time.store(true, Ordering::Relaxed);
+            return WalkState::Quit;
+        }
+        let before = self.own.files.len() + self.own.specials;
+        match entry {
+            Ok(entry) => self.own.entry(&entry),
+            Err(err) => self.own.error(&err),
+        }
+        let added = self.own.files.len() + self.own.specials - before;
+        // Links and special files count too: a million FIFOs must not make a million
+        // diagnostics.
+        if added > 0
+            && shared.seen.fetch_add(added, Ordering::Relaxed) + added > shared.options.max_files
+        {
+            shared.over_limit.store(true, Ordering::Relaxed);
+            return WalkState::Quit;
+        }
+        WalkState::Continue
+    }
+}
+
+impl Drop for Visitor<'_, '_> {
+    fn drop(&mut self) {
+        let own = std::mem::replace(&mut self.own, Walk::new(self.shared.root, 0));
+        let mut merged = self.shared.merged.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        merged.absorb(own);
+    }
+}
+
+/// The walk in path order, one entry at a time, stopping at the file limit or the time
+/// budget: used when the file limit is hit, so that the files kept are always the same.
+fn walk_sorted<'a>(root: &'a Path, options: &WalkOptions, excludes: Option<GlobSet>) -> Walk<'a> {
+    let mut walk = Walk::new(root, options.max_depth);
+    let walker = walker(root, options, excludes).sort_by_file_name(|a, b| a.cmp(b)).build();
     for entry in walker {
         if let Some(deadline) = options.deadline.filter(Deadline::passed) {
             walk.diagnostics.push(Diagnostic::limit(
@@ -244,8 +365,6 @@ pub fn discover(root: &Path, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
             Ok(entry) => walk.entry(&entry),
             Err(err) => walk.error(&err),
         }
-        // Links and special files count too: a million FIFOs must not make a million
-        // diagnostics.
         if walk.files.len() + walk.specials > options.max_files {
             if walk.files.len() > files_before {
                 walk.files.pop();
@@ -263,7 +382,7 @@ pub fn discover(root: &Path, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
             break;
         }
     }
-    walk.finish(options)
+    walk
 }
 
 /// The state of one walk.
@@ -278,7 +397,26 @@ struct Walk<'a> {
     specials: usize,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    fn new(root: &'a Path, max_depth: usize) -> Self {
+        Walk {
+            root,
+            max_depth,
+            files: Vec::new(),
+            diagnostics: Vec::new(),
+            not_followed: 0,
+            specials: 0,
+        }
+    }
+
+    /// Takes in what another thread of the same walk found.
+    fn absorb(&mut self, mut other: Walk<'_>) {
+        self.files.append(&mut other.files);
+        self.diagnostics.append(&mut other.diagnostics);
+        self.not_followed += other.not_followed;
+        self.specials += other.specials;
+    }
+
     fn entry(&mut self, entry: &ignore::DirEntry) {
         let Some(rel) = relative(self.root, entry.path()) else { return };
         let Some(kind) = entry.file_type() else { return };
@@ -294,9 +432,8 @@ impl Walk<'_> {
             return;
         }
         if kind.is_file() {
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            let file =
-                RepoFile { kind: classify(&rel), test_data: is_test_data(&rel), path: rel, size };
+            // No stat here: the size is checked on the open handle when a file is read.
+            let file = RepoFile { kind: classify(&rel), test_data: is_test_data(&rel), path: rel };
             self.files.push(file);
             return;
         }
@@ -330,7 +467,6 @@ impl Walk<'_> {
             ));
         }
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
-        self.diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
         let repo = Repo {
             root: self.root.to_path_buf(),
             files: self.files,
@@ -444,6 +580,30 @@ mod tests {
         for (bytes, expected) in cases {
             assert_eq!(decode(bytes).as_deref(), expected, "{bytes:?}");
         }
+    }
+
+    #[test]
+    fn the_files_kept_at_the_file_limit_are_the_first_in_path_order() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut all = Vec::new();
+        for i in 0..200 {
+            let path = format!("d{}/f{i:03}.txt", i % 9);
+            let full = dir.path().join(&path);
+            std::fs::create_dir_all(full.parent().unwrap_or(dir.path()))
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(full, "x").unwrap_or_else(|e| panic!("{e}"));
+            all.push(path);
+        }
+        all.sort();
+        let options = WalkOptions { max_files: 50, ..WalkOptions::default() };
+        let (repo, diagnostics) = discover(dir.path(), &options);
+        let kept: Vec<&str> = repo.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(kept, all.iter().take(50).map(String::as_str).collect::<Vec<_>>());
+        assert!(diagnostics.iter().any(|d| d.limit == Some(Limit::Files)), "{diagnostics:?}");
+
+        let (everything, diagnostics) = discover(dir.path(), &WalkOptions::default());
+        assert_eq!(everything.files.len(), 200);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
     }
 
     #[test]

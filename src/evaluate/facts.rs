@@ -2,20 +2,21 @@
 //! Dockerfiles, policy files. Test data never counts.
 //!
 //! Telling a YAML or JSON data file apart needs its content, and a monorepo holds thousands
-//! of them: each is judged from a bounded read of its start, on every core, and only the few
-//! that look like infrastructure or policy are then read whole.
+//! of them: each is judged from a bounded read of its start (by the survey, on every core),
+//! and only the few that look like infrastructure or policy are then read whole.
 
 use serde::Serialize;
 
 use crate::discover::{FileKind, Repo, RepoFile};
 use crate::model::Diagnostic;
+use crate::survey::Survey;
 
 /// How much of a data file is looked at to tell what it is, in characters.
 const SNIFF_CHARS: usize = 16 * 1024;
 
 /// Bytes read to get [`SNIFF_CHARS`] characters: decoding never takes more than four bytes
 /// for a character (UTF-8, UTF-16 surrogate pairs, CRLF in UTF-16), plus a byte-order mark.
-const HEAD_BYTES: u64 = 4 * SNIFF_CHARS as u64 + 8;
+pub const HEAD_BYTES: u64 = 4 * SNIFF_CHARS as u64 + 8;
 
 /// Data files over this size are never taken for infrastructure.
 const SNIFF_MAX_FILE: u64 = 4 << 20;
@@ -53,10 +54,9 @@ impl Facts {
 
 const KEEP_PER_KIND: usize = 5;
 
-pub fn gather(repo: &Repo) -> Facts {
+pub fn gather(repo: &Repo, survey: &Survey) -> Facts {
     let mut facts = Facts::default();
-    let mut looks = look_at_data_files(repo).into_iter();
-    for file in repo.files.iter().filter(|f| !f.test_data) {
+    for (index, file) in repo.files.iter().enumerate().filter(|(_, f)| !f.test_data) {
         let kind = match file.kind {
             FileKind::Terraform => Some("Terraform"),
             FileKind::Bicep => Some("Bicep"),
@@ -83,7 +83,7 @@ pub fn gather(repo: &Repo) -> Facts {
                 }
                 None
             }
-            FileKind::DataFile if worth_a_look(file) => match looks.next().flatten() {
+            FileKind::DataFile => match survey.of_file(index).content {
                 Some(Look::Iac(kind)) if kept(&facts, kind) < KEEP_PER_KIND => {
                     // The start decided; the whole file must still be readable text.
                     repo.read(&file.path).ok().map(|_| kind)
@@ -113,7 +113,7 @@ fn kept(facts: &Facts, kind: &str) -> usize {
 
 /// Data files whose content may make them infrastructure or policy. The CI platforms'
 /// own folder holds none.
-fn worth_a_look(file: &RepoFile) -> bool {
+pub fn worth_a_look(file: &RepoFile) -> bool {
     let name = file.path.rsplit('/').next().unwrap_or("");
     !file.test_data
         && file.kind == FileKind::DataFile
@@ -123,43 +123,18 @@ fn worth_a_look(file: &RepoFile) -> bool {
 
 /// What the start of a data file looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Look {
+pub enum Look {
     Iac(&'static str),
     Policy,
 }
 
-/// A look at each data file worth one, in the order of `repo.files`, spread over the
-/// cores: this is the only stage that opens files by the thousand.
-fn look_at_data_files(repo: &Repo) -> Vec<Option<Look>> {
-    let files: Vec<&RepoFile> = repo.files.iter().filter(|f| worth_a_look(f)).collect();
-    let look = |file: &&RepoFile| {
-        let (head, size) = repo.read_head(&file.path, HEAD_BYTES).ok()?;
-        // NOTE: a data file a limit kept from being read is not reported here one by one;
-        // the time budget's summary diagnostic covers it. Returning the diagnostic from the
-        // worker would report it individually.
-        if size >= SNIFF_MAX_FILE {
-            return None;
-        }
-        sniff(&file.path, &head)
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || files.len() < 64 {
-        return files.iter().map(look).collect();
+/// What the start of a data file worth a look shows, from `head` (at least
+/// [`HEAD_BYTES`] of it, or all of it) and the size of the whole file.
+pub fn look(path: &str, head: &str, size: u64) -> Option<Look> {
+    if size >= SNIFF_MAX_FILE {
+        return None;
     }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(look).collect::<Vec<_>>()))
-            .collect();
-        // A worker only reads files and cannot panic on their content; were it to, its
-        // files would count as unknown data rather than stop the scan.
-        workers
-            .into_iter()
-            .zip(files.chunks(chunk))
-            .flat_map(|(worker, part)| worker.join().unwrap_or_else(|_| vec![None; part.len()]))
-            .collect()
-    })
+    sniff(path, head)
 }
 
 /// Records a policy manifest, and where it verifies image signatures.
@@ -247,7 +222,7 @@ mod tests {
             std::fs::write(&full, bytes).unwrap_or_else(|e| panic!("{e}"));
         }
         let (repo, _) = discover(dir.path(), &WalkOptions::default());
-        gather(&repo)
+        gather(&repo, &Survey::of(&repo))
     }
 
     /// Enough ordinary data files that the look is spread over threads.

@@ -243,7 +243,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("bitbucket-pipelines.yml"), config).unwrap();
         let (repo, _) = discover(dir.path(), &WalkOptions::default());
-        crate::parse::parse(&repo).pipelines.remove(0)
+        crate::parse::parse(&repo, &crate::survey::Survey::of(&repo)).pipelines.remove(0)
     }
 
     #[test]

@@ -537,7 +537,7 @@ mod tests {
             std::fs::write(full, text).unwrap();
         }
         let (repo, _) = discover(dir.path(), &WalkOptions::default());
-        crate::parse::parse(&repo).pipelines
+        crate::parse::parse(&repo, &crate::survey::Survey::of(&repo)).pipelines
     }
 
     #[test]

@@ -19,12 +19,13 @@ mod indirection;
 mod jenkins;
 mod precommit;
 pub mod script;
-mod sniff;
+pub mod sniff;
 mod tekton;
 mod travis;
 
 use crate::discover::{FileKind, Repo};
 use crate::model::{Diagnostic, Hook, Pipeline};
+use crate::survey::Survey;
 use crate::yaml::{self, Document, Yaml};
 
 /// Everything the platform parsers found.
@@ -96,12 +97,12 @@ pub fn commands_of(file: &YamlFile, path: &str, node: Yaml) -> Vec<crate::model:
 
 /// Parses every CI configuration and hook manager the walk found, then follows the
 /// scripts, Makefile targets and task-runner recipes their steps call.
-pub fn parse(repo: &Repo) -> Parsed {
+pub fn parse(repo: &Repo, survey: &Survey) -> Parsed {
     let mut out = Parsed::default();
     let mut azure_pipelines = Vec::new();
     let mut azure_templates = std::collections::BTreeSet::new();
     let mut tekton_files = Vec::new();
-    for file in &repo.files {
+    for (index, file) in repo.files.iter().enumerate() {
         match file.kind {
             FileKind::GithubWorkflow => github::parse(repo, &file.path, &mut out),
             FileKind::GitlabCi => gitlab::parse(repo, &file.path, &mut out),
@@ -117,7 +118,8 @@ pub fn parse(repo: &Repo) -> Parsed {
         // Platforms whose pipeline may live anywhere: by name or by content, never from
         // test data on its own.
         let kind = if file.test_data { None } else { Some(file.kind) };
-        let kind = kind.filter(|k| *k != FileKind::DataFile).or_else(|| sniff::sniff(repo, file));
+        let kind =
+            kind.filter(|k| *k != FileKind::DataFile).or_else(|| survey.of_file(index).platform);
         match kind {
             Some(FileKind::AzurePipelines) => {
                 let outcome = azure::parse(repo, &file.path, &mut out);

@@ -1,30 +1,32 @@
 //! Which YAML files are pipelines of the platforms whose configuration may live anywhere
 //! (Azure Pipelines, Cloud Build, CodeBuild, Tekton, Buildkite), decided from content.
 //!
-//! The walk classifies by path only; here a YAML file that no path rule claimed is read
-//! and its shape decides: Azure's `stages`/`jobs`/`steps` lists holding `stage`/`job`/
+//! The walk classifies by path only; here a YAML file that no path rule claimed is judged
+//! by its shape (the survey reads it, once, for this and for the facts): Azure's `stages`/`jobs`/`steps` lists holding `stage`/`job`/
 //! `script`/`task` entries, CodeBuild's `version` + `phases`, Cloud Build's `steps` whose
 //! `name` is an image, Tekton's `apiVersion: tekton.dev/…`, Buildkite's `steps` with
 //! `command`/`plugins`/`wait`. Test data never counts on its own (DESIGN.md, *discover*).
 
-use crate::discover::{FileKind, Repo, RepoFile};
+use crate::discover::{FileKind, RepoFile};
 use crate::yaml::{self, Limits, Yaml};
 
-/// The platform a data file's content shows, if any.
-pub fn sniff(repo: &Repo, file: &RepoFile) -> Option<FileKind> {
-    if file.test_data || file.kind != FileKind::DataFile {
-        return None;
-    }
+/// Whether a file could be a pipeline told apart by its content: YAML data that no path
+/// rule claimed, not test data.
+pub fn could_be_pipeline(file: &RepoFile) -> bool {
     let lower = file.path.to_ascii_lowercase();
-    if !(lower.ends_with(".yml") || lower.ends_with(".yaml")) {
-        return None;
-    }
-    let text = repo.read(&file.path).ok()?;
+    !file.test_data
+        && file.kind == FileKind::DataFile
+        && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+}
+
+/// The platform the whole text of a data file shows, if any.
+pub fn platform_of(path: &str, text: &str, limits: Limits) -> Option<FileKind> {
+    let lower = path.to_ascii_lowercase();
     let markers = ["tekton.dev/", "phases:", "steps:", "stages:", "jobs:", "trigger:", "extends:"];
     if !markers.iter().any(|m| text.contains(m)) {
         return None;
     }
-    let docs = yaml::load(&text, Limits::default()).ok()?;
+    let docs = yaml::load(text, limits).ok()?;
     if docs.iter().filter_map(|d| d.root()).any(is_tekton) {
         return Some(FileKind::Tekton);
     }

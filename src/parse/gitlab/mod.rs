@@ -676,7 +676,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(".gitlab-ci.yml"), config).unwrap();
         let (repo, _) = discover(dir.path(), &WalkOptions::default());
-        let parsed = crate::parse::parse(&repo);
+        let parsed = crate::parse::parse(&repo, &crate::survey::Survey::of(&repo));
         let diagnostics = parsed.diagnostics.iter().map(|d| d.message.clone()).collect();
         (parsed.pipelines.into_iter().next().unwrap(), diagnostics)
     }
