@@ -273,6 +273,25 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// Gives back the room the parsers' growing lists left unused. A list grown from empty
+    /// holds room for four entries; a repository of 100,000 one-job workflows would
+    /// otherwise carry three empty jobs and three empty steps for each of them.
+    pub fn shrink_to_fit(&mut self) {
+        self.jobs.shrink_to_fit();
+        for job in &mut self.jobs {
+            job.needs.shrink_to_fit();
+            job.images.shrink_to_fit();
+            job.steps.shrink_to_fit();
+            for step in &mut job.steps {
+                step.env.shrink_to_fit();
+                match &mut step.kind {
+                    StepKind::Uses { inputs, .. } => inputs.shrink_to_fit(),
+                    StepKind::Script { commands } => commands.shrink_to_fit(),
+                }
+            }
+        }
+    }
+
     pub fn job(&self, id: &str) -> Option<&Job> {
         self.jobs.iter().find(|j| j.id == id)
     }

@@ -103,6 +103,7 @@ pub fn parse(repo: &Repo, survey: &Survey) -> Parsed {
     let mut azure_templates = std::collections::BTreeSet::new();
     let mut tekton_files = Vec::new();
     for (index, file) in repo.files.iter().enumerate() {
+        let pipelines_before = out.pipelines.len();
         match file.kind {
             FileKind::GithubWorkflow => github::parse(repo, &file.path, &mut out),
             FileKind::GitlabCi => gitlab::parse(repo, &file.path, &mut out),
@@ -135,10 +136,12 @@ pub fn parse(repo: &Repo, survey: &Survey) -> Parsed {
             Some(FileKind::Tekton) => tekton_files.push(file.path.clone()),
             _ => {}
         }
+        out.pipelines.iter_mut().skip(pipelines_before).for_each(Pipeline::shrink_to_fit);
     }
     // A file another pipeline includes as a template is part of that pipeline, not one
     // of its own.
     azure_pipelines.retain(|p| !azure_templates.contains(&p.path));
+    azure_pipelines.iter_mut().for_each(Pipeline::shrink_to_fit);
     out.pipelines.extend(azure_pipelines);
     tekton::parse_all(repo, &tekton_files, &mut out);
     indirection::follow(repo, &mut out);

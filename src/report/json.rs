@@ -6,79 +6,144 @@
 //! diagnostics}`. Paths are relative to `root` with `/`; lines and columns are 1-based.
 //! Several roots give an array of such objects.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::{ScanReport, TOOL_NAME, TOOL_VERSION};
+use crate::limits::Limit;
+use crate::model::Platform;
 
 pub const FORMAT_VERSION: u32 = 1;
 
-pub fn to_value(report: &ScanReport) -> Value {
-    let items: Vec<Value> = report
+// The report is written straight from these borrowed views: a repository with 100,000
+// pipelines must not be copied into a tree of JSON values first. Fields are in
+// alphabetical order, the order of the keys in the output.
+
+#[derive(Serialize)]
+struct Report<'a> {
+    detections: Vec<Detection<'a>>,
+    diagnostics: Vec<Diagnostic<'a>>,
+    items: Vec<Item<'a>>,
+    pipelines: Vec<Pipeline<'a>>,
+    root: &'a str,
+    tool: Tool,
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    answer: &'static str,
+    evidence: Vec<Evidence<'a>>,
+    id: &'static str,
+    phase: &'static str,
+    rationale: &'a str,
+    title: &'static str,
+}
+
+#[derive(Serialize)]
+struct Evidence<'a> {
+    capability: Option<&'static str>,
+    column: u32,
+    line: u32,
+    note: &'a str,
+    path: &'a str,
+    tool: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Detection<'a> {
+    blocks: bool,
+    capabilities: Vec<&'static str>,
+    column: u32,
+    external: Option<&'a str>,
+    line: u32,
+    note: &'a str,
+    path: &'a str,
+    rule: &'a str,
+    source: &'static str,
+    tool: &'a str,
+    triggers: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Diagnostic<'a> {
+    limit: Option<Limit>,
+    line: Option<u32>,
+    message: &'a str,
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct Pipeline<'a> {
+    path: &'a str,
+    platform: Platform,
+}
+
+fn view(report: &ScanReport) -> Report<'_> {
+    let items = report
         .items
         .iter()
-        .map(|item| {
-            let evidence: Vec<Value> = item
+        .map(|item| Item {
+            answer: item.answer.as_str(),
+            evidence: item
                 .evidence
                 .iter()
-                .map(|e| {
-                    json!({
-                        "path": e.location.path,
-                        "line": e.location.line,
-                        "column": e.location.column,
-                        "tool": e.tool,
-                        "capability": e.capability.map(|c| c.as_str()),
-                        "note": e.note,
-                    })
+                .map(|e| Evidence {
+                    capability: e.capability.map(|c| c.as_str()),
+                    column: e.location.column,
+                    line: e.location.line,
+                    note: &e.note,
+                    path: &e.location.path,
+                    tool: e.tool.as_deref(),
                 })
-                .collect();
-            json!({
-                "id": item.item.id(),
-                "title": item.item.title(),
-                "phase": item.item.phase(),
-                "answer": item.answer.as_str(),
-                "rationale": item.rationale,
-                "evidence": evidence,
-            })
+                .collect(),
+            id: item.item.id(),
+            phase: item.item.phase(),
+            rationale: &item.rationale,
+            title: item.item.title(),
         })
         .collect();
-    let detections: Vec<Value> = report
+    let detections = report
         .detections
         .iter()
-        .map(|d| {
-            json!({
-                "rule": d.rule,
-                "tool": d.tool,
-                "capabilities": d.capabilities.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-                "path": d.location.path,
-                "line": d.location.line,
-                "column": d.location.column,
-                "source": source_name(d),
-                "triggers": d.triggers.as_ref().map(|t| t.describe()),
-                "blocks": d.blocks,
-                "external": d.external,
-                "note": d.note,
-            })
+        .map(|d| Detection {
+            blocks: d.blocks,
+            capabilities: d.capabilities.iter().map(|c| c.as_str()).collect(),
+            column: d.location.column,
+            external: d.external.as_deref(),
+            line: d.location.line,
+            note: &d.note,
+            path: &d.location.path,
+            rule: &d.rule,
+            source: source_name(d),
+            tool: &d.tool,
+            triggers: d.triggers.as_ref().map(|t| t.describe()),
         })
         .collect();
-    let diagnostics: Vec<Value> = report
+    let diagnostics = report
         .diagnostics
         .iter()
-        .map(|d| json!({"path": d.path, "line": d.line, "message": d.message, "limit": d.limit}))
+        .map(|d| Diagnostic { limit: d.limit, line: d.line, message: &d.message, path: &d.path })
         .collect();
-    let pipelines: Vec<Value> = report
+    let pipelines = report
         .pipelines
         .iter()
-        .map(|(platform, path)| json!({"platform": platform, "path": path}))
+        .map(|(platform, path)| Pipeline { path, platform: *platform })
         .collect();
-    json!({
-        "version": FORMAT_VERSION,
-        "tool": {"name": TOOL_NAME, "version": TOOL_VERSION},
-        "root": report.root,
-        "items": items,
-        "pipelines": pipelines,
-        "detections": detections,
-        "diagnostics": diagnostics,
-    })
+    Report {
+        detections,
+        diagnostics,
+        items,
+        pipelines,
+        root: &report.root,
+        tool: Tool { name: TOOL_NAME, version: TOOL_VERSION },
+        version: FORMAT_VERSION,
+    }
 }
 
 fn source_name(d: &crate::detect::Detection) -> &'static str {
@@ -93,12 +158,11 @@ fn source_name(d: &crate::detect::Detection) -> &'static str {
 
 /// One report as an object, several as an array.
 pub fn render(reports: &[ScanReport]) -> String {
-    let value = match reports {
-        [one] => to_value(one),
-        many => Value::Array(many.iter().map(to_value).collect()),
+    let text = match reports {
+        [one] => serde_json::to_string_pretty(&view(one)),
+        many => serde_json::to_string_pretty(&many.iter().map(view).collect::<Vec<_>>()),
     };
-    let mut text =
-        serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = text.unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }
