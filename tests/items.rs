@@ -26,6 +26,9 @@ const CASES: &[(&str, &str, &str)] = &[
     ("image-pushed-then-scanned", "B3", "partial"),
     ("dockerfile-never-built", "B3", "no"),
     ("no-ci-at-all", "B3", "n/a"),
+    // The push is seen only through a composite action's `$(… make TARGET)` and `$(KO)`.
+    ("image-push-through-make-variable", "B3", "yes"),
+    ("image-push-through-make-variable", "D3", "yes"),
     // B4: IaC scanning.
     ("iac-scanned-on-pull-requests", "B4", "yes"),
     ("iac-scanned-nightly", "B4", "partial"),
@@ -104,6 +107,23 @@ fn evidence_points_at_the_line_that_runs_the_tool() {
     let evidence = evidence_paths(&report, "B3");
     assert!(evidence.contains(&".github/workflows/image.yml:11".to_string()), "{evidence:?}");
     assert!(evidence.contains(&".github/workflows/image.yml:15".to_string()), "{evidence:?}");
+}
+
+#[test]
+fn commands_in_substitutions_and_make_variables_are_found_where_they_run() {
+    let report = scan_json(&fixture("image-push-through-make-variable"));
+    let evidence = evidence_paths(&report, "B3");
+    assert!(evidence.contains(&"Makefile:8".to_string()), "{evidence:?}");
+    let tools: Vec<&str> = report["detections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["tool"].as_str())
+        .collect();
+    assert!(
+        !tools.contains(&"Snyk"),
+        "`SHA=$(sha256sum snyk-linux)` is not a Snyk scan: {tools:?}"
+    );
 }
 
 #[test]

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::discover::{FileKind, Repo};
 use crate::model::{Diagnostic, HookStage, Location, Pipeline, StepKind, Triggers};
 use crate::parse::Parsed;
-use crate::parse::script::segments;
+use crate::parse::script::runnable_segments;
 use crate::rules::{Capability, Match, RuleSet, Subject};
 
 /// Where a detection comes from.
@@ -128,7 +128,7 @@ fn detect_pipeline(p: usize, pipeline: &Pipeline, rules: &RuleSet, out: &mut Vec
                 }
                 StepKind::Script { commands } => {
                     for command in commands {
-                        for segment in segments(&command.text) {
+                        for segment in runnable_segments(&command.text) {
                             for m in
                                 rules.matches(&Subject::Command { text: &segment.text, env: &env })
                             {
@@ -214,7 +214,7 @@ fn detect_hooks(parsed: &Parsed, rules: &RuleSet, out: &mut Detections) {
         let mut found = rules.matches(&Subject::Hook { id: &hook.id, args: &args });
         // An entry may have gained the lines of the script it calls (see parse/indirection).
         for line in hook.entry.iter().flat_map(|e| e.lines()) {
-            for segment in segments(line) {
+            for segment in runnable_segments(line) {
                 found.extend(rules.matches(&Subject::Command { text: &segment.text, env: &empty }));
             }
         }

@@ -7,7 +7,7 @@
 use super::{Detection, Detections, Source};
 use crate::model::{HookStage, StepKind};
 use crate::parse::Parsed;
-use crate::parse::script::segments;
+use crate::parse::script::runnable_segments;
 use crate::rules::program_invocations;
 
 /// One place a pipeline runs pre-commit, and what it selects.
@@ -103,7 +103,7 @@ fn find_runs(parsed: &Parsed) -> Vec<Run> {
                     }
                     StepKind::Script { commands } => {
                         for command in commands {
-                            for segment in segments(&command.text) {
+                            for segment in runnable_segments(&command.text) {
                                 for invocation in program_invocations(&segment.text) {
                                     if invocation.program == "pre-commit"
                                         && invocation.args.first().is_some_and(|a| a == "run")

@@ -11,7 +11,8 @@
 use std::collections::BTreeSet;
 
 use super::Parsed;
-use super::script::{ScriptSource, segments, split_commands};
+use super::make_vars::MakeVars;
+use super::script::{ScriptSource, runnable_segments, shell_words, split_commands};
 use crate::discover::Repo;
 use crate::model::{Command, Location, StepKind};
 
@@ -82,9 +83,9 @@ fn expand(
         return Vec::new();
     }
     let mut out = Vec::new();
-    for segment in segments(&command.text) {
+    for segment in runnable_segments(&command.text) {
         let words: Vec<String> =
-            segment.text.split_whitespace().map(|w| expand_variables(w, env)).collect();
+            shell_words(&segment.text).iter().map(|w| expand_variables(w, env)).collect();
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         for (key, mut found) in targets(repo, &words) {
             if !chain.insert(key.clone()) {
@@ -268,11 +269,12 @@ fn make_targets(repo: &Repo, args: &[&str]) -> Vec<(String, Vec<Command>)> {
     if names.is_empty() {
         names.extend(files.first().and_then(|(_, lines)| first_target(lines)));
     }
+    let vars = MakeVars::read(files.iter().map(|(_, lines)| lines.as_slice()));
     names
         .into_iter()
         .filter_map(|name| {
             let mut visits = MAX_RECIPE_VISITS;
-            let commands = recipe(&files, &name, 0, &mut visits)?;
+            let commands = recipe(&files, &vars, &name, 0, &mut visits)?;
             Some((format!("{makefile}#{name}"), commands))
         })
         .collect()
@@ -340,6 +342,7 @@ fn first_target(lines: &[String]) -> Option<String> {
 /// files defines it.
 fn recipe(
     files: &[(String, Vec<String>)],
+    vars: &MakeVars,
     name: &str,
     depth: usize,
     visits: &mut usize,
@@ -365,7 +368,7 @@ fn recipe(
     let prerequisites =
         header.split_once(':').map(|(_, r)| r.split(['#', ';']).next().unwrap_or("")).unwrap_or("");
     for dep in prerequisites.split_whitespace().filter(|d| !d.contains('$') && *d != name) {
-        out.extend(recipe(files, dep, depth + 1, visits).unwrap_or_default());
+        out.extend(recipe(files, vars, dep, depth + 1, visits).unwrap_or_default());
     }
     let mut number = index + 1;
     let mut body = String::new();
@@ -384,14 +387,20 @@ fn recipe(
         body.push_str(command);
         body.push('\n');
         if !command.trim_end().ends_with('\\') {
-            out.extend(recipe_commands(path, lines, &body, start));
+            out.extend(recipe_commands(path, lines, &body, start, vars));
             body.clear();
         }
     }
     Some(out)
 }
 
-fn recipe_commands(path: &str, lines: &[String], body: &str, start: u32) -> Vec<Command> {
+fn recipe_commands(
+    path: &str,
+    lines: &[String],
+    body: &str,
+    start: u32,
+    vars: &MakeVars,
+) -> Vec<Command> {
     let ignored = body.trim_start().trim_start_matches('@').starts_with('-');
     let text = body
         .trim_start()
@@ -406,6 +415,10 @@ fn recipe_commands(path: &str, lines: &[String], body: &str, start: u32) -> Vec<
         column: 1,
     };
     let mut commands = split_commands(&text, &source);
+    // Variables are expanded once the commands are located: the file holds them unexpanded.
+    for command in &mut commands {
+        command.text = vars.expand(&command.text);
+    }
     if ignored {
         for c in &mut commands {
             c.cannot_fail =

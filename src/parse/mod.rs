@@ -17,6 +17,7 @@ mod github;
 mod gitlab;
 mod indirection;
 mod jenkins;
+mod make_vars;
 mod precommit;
 pub mod script;
 pub mod sniff;

@@ -229,6 +229,174 @@ fn strip_comment(line: &str) -> &str {
     line
 }
 
+/// The words of a simple command: split on whitespace, quotes removed (nothing expanded).
+/// A CI expression (`${{ inputs.version }}`) stays inside its word, spaces and all: in
+/// `VERSION=${{ inputs.v }} make publish` the program is `make`.
+pub fn shell_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    let mut in_expression = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_expression {
+            current.push(c);
+            if c == '}' && chars.peek() == Some(&'}') {
+                current.push('}');
+                chars.next();
+                in_expression = false;
+            }
+            continue;
+        }
+        if c == '$' && quote.is_none() && text_starts_expression(&mut chars) {
+            current.push_str("${{");
+            in_expression = true;
+            in_word = true;
+            continue;
+        }
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => current.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word || !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+                in_word = false;
+            }
+            (None, c) => {
+                current.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word || !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// After a `$`: whether `{{` follows (consumed if so).
+fn text_starts_expression(chars: &mut std::iter::Peekable<std::str::Chars>) -> bool {
+    let mut ahead = chars.clone();
+    if ahead.next() == Some('{') && ahead.next() == Some('{') {
+        chars.next();
+        chars.next();
+        return true;
+    }
+    false
+}
+
+/// How many substitutions inside substitutions are opened.
+const MAX_SUBSTITUTION_DEPTH: usize = 4;
+
+/// Most segments one logical line yields, substitutions included.
+const MAX_SEGMENTS: usize = 256;
+
+/// Every simple command a logical line runs: its own segments, then those of the commands
+/// it substitutes (`echo "digest=$(make publish)"`, `V=$(trivy --version)`,
+/// `diff <(syft .) sbom.json`), which run too. In the line's own segments each substitution
+/// is replaced by the placeholder `$(…)`, so a command is matched once, where it runs, and
+/// `SHA=$(sha256sum snyk)` is never taken for a call of `snyk`.
+pub fn runnable_segments(text: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    runnable_into(text, 0, &mut out);
+    out
+}
+
+fn runnable_into(text: &str, depth: usize, out: &mut Vec<Segment>) {
+    let (outer, bodies) = substitutions(text);
+    for segment in segments(&outer) {
+        if out.len() >= MAX_SEGMENTS {
+            return;
+        }
+        out.push(segment);
+    }
+    if depth < MAX_SUBSTITUTION_DEPTH {
+        for body in bodies {
+            runnable_into(body, depth + 1, out);
+        }
+    }
+}
+
+/// The text with each outermost command substitution (`$(…)`, backquotes, `<(…)`, `>(…)`;
+/// not `$((…))` arithmetic) replaced by `$(…)`, and the substitutions' bodies. Nothing is
+/// substituted inside single quotes; a substitution left open runs to the end of the text.
+fn substitutions(text: &str) -> (String, Vec<&str>) {
+    let bytes = text.as_bytes();
+    let mut outer = String::with_capacity(text.len());
+    let mut bodies = Vec::new();
+    let (mut single, mut double) = (false, false);
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let next = bytes.get(i + 1).copied();
+        let opens = match b {
+            b'\\' if !single => {
+                i += 2;
+                continue;
+            }
+            b'\'' if !double => {
+                single = !single;
+                None
+            }
+            b'"' if !single => {
+                double = !double;
+                None
+            }
+            _ if single => None,
+            b'$' | b'<' | b'>' if next == Some(b'(') && bytes.get(i + 2) != Some(&b'(') => {
+                Some((i + 2, Closer::Paren))
+            }
+            b'`' => Some((i + 1, Closer::Backquote)),
+            _ => None,
+        };
+        let Some((start, closer)) = opens else {
+            i += 1;
+            continue;
+        };
+        let end = closer.find(bytes, start);
+        // Every position here is at an ASCII delimiter, so a char boundary.
+        outer.push_str(text.get(copied..i).unwrap_or(""));
+        outer.push_str("$(…)");
+        bodies.push(text.get(start..end).unwrap_or(""));
+        i = (end + 1).min(bytes.len());
+        copied = i;
+    }
+    outer.push_str(text.get(copied..).unwrap_or(""));
+    (outer, bodies)
+}
+
+#[derive(Clone, Copy)]
+enum Closer {
+    Paren,
+    Backquote,
+}
+
+impl Closer {
+    /// Where the substitution opened before `start` closes (the end of the text if never).
+    fn find(self, bytes: &[u8], start: usize) -> usize {
+        let mut depth = 0usize;
+        let mut i = start;
+        while let Some(&b) = bytes.get(i) {
+            match (self, b) {
+                (_, b'\\') => i += 1,
+                (Closer::Backquote, b'`') => return i,
+                (Closer::Paren, b'(') => depth += 1,
+                (Closer::Paren, b')') if depth == 0 => return i,
+                (Closer::Paren, b')') => depth -= 1,
+                _ => {}
+            }
+            i += 1;
+        }
+        bytes.len()
+    }
+}
+
 /// Splits a logical line on `;`, `&&`, `||`, `|` and `&` outside quotes.
 pub fn segments(text: &str) -> Vec<Segment> {
     let mut out = Vec::new();
@@ -294,6 +462,49 @@ fn locate(text: &str, first_physical: usize, source: &ScriptSource, search_from:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn runnable(text: &str) -> Vec<String> {
+        runnable_segments(text).into_iter().map(|s| s.text).collect()
+    }
+
+    #[test]
+    fn substituted_commands_run_too() {
+        assert_eq!(
+            runnable(r#"echo "digest=$(VERSION=1 make publish)" >> out"#),
+            vec![r#"echo "digest=$(…)" >> out"#, "VERSION=1 make publish"]
+        );
+        assert_eq!(
+            runnable("SHA=$(sha256sum snyk | cut -c1-8)"),
+            vec!["SHA=$(…)", "sha256sum snyk", "cut -c1-8"]
+        );
+        assert_eq!(
+            runnable("diff <(syft . -o json) sbom.json && echo `trivy --version`"),
+            vec!["diff $(…) sbom.json", "echo $(…)", "syft . -o json", "trivy --version"]
+        );
+        assert_eq!(runnable("a $(b $(c d) e)"), vec!["a $(…)", "b $(…) e", "c d"]);
+    }
+
+    #[test]
+    fn words_keep_ci_expressions_whole() {
+        assert_eq!(
+            shell_words(r#"VERSION=${{ inputs.v }} make "pub lish" '${{ x }}'"#),
+            vec!["VERSION=${{ inputs.v }}", "make", "pub lish", "${{ x }}"]
+        );
+        assert_eq!(shell_words("a ${{ never closed"), vec!["a", "${{ never closed"]);
+    }
+
+    #[test]
+    fn quoted_arithmetic_and_unclosed_substitutions() {
+        assert_eq!(
+            runnable("echo '$(trivy image x)' $((1 + 2))"),
+            vec!["echo '$(trivy image x)' $((1 + 2))"]
+        );
+        assert_eq!(runnable("echo $(grype dir:."), vec!["echo $(…)", "grype dir:."]);
+        let deep = format!("{}x{}", "$(".repeat(50), ")".repeat(50));
+        assert!(runnable(&deep).len() <= MAX_SUBSTITUTION_DEPTH + 1);
+        let wide = "$(a) ".repeat(1_000);
+        assert!(runnable(&wide).len() <= MAX_SEGMENTS);
+    }
 
     fn split(script: &str) -> Vec<Command> {
         let lines: Vec<String> = script.lines().map(str::to_string).collect();

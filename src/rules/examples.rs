@@ -27,7 +27,7 @@ pub fn run_example(
         }
         "config" => rules.matches(&Subject::Config { path: value }),
         "sarif" => rules.matches(&Subject::Sarif { driver: value }),
-        _ => crate::parse::script::segments(input)
+        _ => crate::parse::script::runnable_segments(input)
             .iter()
             .flat_map(|s| rules.matches(&Subject::Command { text: &s.text, env }))
             .collect(),

@@ -4,6 +4,7 @@
 //! reusable workflow has none (`owner/repo@ref`, `docker://image`), the other platforms'
 //! parsers write `orb:`, `pipe:`, `task:`, `template:`, `image:` or `plugin:` before it.
 
+use crate::parse::script::shell_words;
 use std::collections::BTreeMap;
 
 use globset::{Glob, GlobMatcher};
@@ -67,22 +68,28 @@ pub struct Invocation {
     pub program: String,
     /// Arguments after the program, re-joined with single spaces.
     pub args: Vec<String>,
+    /// Variables the command line sets for this program alone (`KO_DOCKER_REPO=x ko build`).
+    pub env: Vec<(String, String)>,
 }
 
 /// The program invocations of one shell segment: normally one, after wrappers; for
 /// `docker run`, also the image's entry point as `image:NAME` with the arguments after it.
 pub fn program_invocations(segment: &str) -> Vec<Invocation> {
-    let tokens = command_substitution(shell_words(segment));
+    let tokens = shell_words(segment);
+    let mut env = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let token = tokens[i].as_str();
         let base = basename(token);
-        let is_assignment = token.contains('=')
-            && !token.starts_with('-')
-            && token.split('=').next().is_some_and(|k| {
-                k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !k.is_empty()
-            });
-        if is_assignment
+        let assignment = token.split_once('=').filter(|(k, _)| {
+            !token.starts_with('-')
+                && !k.is_empty()
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        if let Some((name, value)) = assignment {
+            env.push((name.to_string(), value.to_string()));
+        }
+        if assignment.is_some()
             || WRAPPERS.contains(&base.as_str())
             || (base == "timeout"
                 || token.starts_with('-')
@@ -112,7 +119,8 @@ pub fn program_invocations(segment: &str) -> Vec<Invocation> {
     let Some(first) = tokens.get(i) else { return Vec::new() };
     let program = basename(first);
     let args: Vec<String> = tokens.iter().skip(i + 1).cloned().collect();
-    let mut out = vec![Invocation { program: program.clone(), args: args.clone() }];
+    let mut out =
+        vec![Invocation { program: program.clone(), args: args.clone(), env: env.clone() }];
     if matches!(program.as_str(), "docker" | "podman" | "nerdctl")
         && args.first().is_some_and(|a| a == "run")
         && let Some(pos) = docker_run_image(&args)
@@ -120,31 +128,9 @@ pub fn program_invocations(segment: &str) -> Vec<Invocation> {
         out.push(Invocation {
             program: format!("image:{}", args[pos]),
             args: args[pos + 1..].to_vec(),
+            env,
         });
     }
-    out
-}
-
-/// `VAR=$(cmd args` and `$(cmd args`: the command inside the substitution is what runs, so
-/// its words replace the assignment (the closing `)` is dropped).
-fn command_substitution(tokens: Vec<String>) -> Vec<String> {
-    let Some(first) = tokens.first() else { return tokens };
-    let inner = match first.split_once('=') {
-        Some((key, value)) if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => value,
-        _ => first.as_str(),
-    };
-    let Some(program) = inner.strip_prefix("$(").or_else(|| inner.strip_prefix('`')) else {
-        return tokens;
-    };
-    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
-    if !program.is_empty() {
-        out.push(program.to_string());
-    }
-    out.extend(tokens.into_iter().skip(1));
-    if let Some(last) = out.last_mut() {
-        *last = last.trim_end_matches([')', '`']).to_string();
-    }
-    out.retain(|t| !t.is_empty());
     out
 }
 
@@ -185,38 +171,6 @@ fn docker_run_image(args: &[String]) -> Option<usize> {
         return Some(i);
     }
     None
-}
-
-/// Splits on whitespace, removing quotes (no expansion).
-fn shell_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut quote: Option<char> = None;
-    let mut in_word = false;
-    for c in text.chars() {
-        match (quote, c) {
-            (Some(q), _) if c == q => quote = None,
-            (Some(_), _) => current.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word || !current.is_empty() {
-                    words.push(std::mem::take(&mut current));
-                }
-                in_word = false;
-            }
-            (None, c) => {
-                current.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word || !current.is_empty() {
-        words.push(current);
-    }
-    words
 }
 
 /// `./bin/trivy` → `trivy`; `golang.org/x/vuln/cmd/govulncheck@latest` → `govulncheck`.
@@ -314,6 +268,18 @@ impl RuleSet {
         match subject {
             Subject::Command { text, env } => {
                 for invocation in program_invocations(text) {
+                    // The command line's own assignments win over the step's environment.
+                    let with_own;
+                    let env = if invocation.env.is_empty() {
+                        *env
+                    } else {
+                        with_own = env
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .chain(invocation.env.iter().cloned())
+                            .collect::<BTreeMap<_, _>>();
+                        &with_own
+                    };
                     for rule in &self.rules {
                         if rule_runs(rule, &invocation) {
                             let args = invocation.args.join(" ");
@@ -556,9 +522,6 @@ mod tests {
             ("pipx run pip-audit", "pip-audit"),
             ("go run golang.org/x/vuln/cmd/govulncheck@latest ./...", "govulncheck"),
             ("./bin/gitleaks detect", "gitleaks"),
-            ("SHA=$(sha256sum snyk-linux", "sha256sum"),
-            ("VERSION=$(./snyk-linux --version", "snyk-linux"),
-            ("$(trivy --version)", "trivy"),
         ];
         for (text, program) in cases {
             assert_eq!(program_invocations(text)[0].program, program, "{text}");
