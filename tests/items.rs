@@ -41,6 +41,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ("secrets-commit-hook", "B5", "yes"),
     ("secrets-push-hook-and-ci", "B5", "partial"),
     ("secrets-config-only", "B5", "partial"),
+    // A private-key check that runs only before pushes (no `stages`, pre-push installed).
+    ("private-key-check-at-push", "B5", "partial"),
     // A local hook runs a script that runs trivy; trivy.yaml turns on secrets and exit-code 1.
     ("trivy-config-file-and-hook-script", "B5", "yes"),
     ("trivy-config-file-and-hook-script", "B4", "partial"),
@@ -124,6 +126,18 @@ fn commands_in_substitutions_and_make_variables_are_found_where_they_run() {
         !tools.contains(&"Snyk"),
         "`SHA=$(sha256sum snyk-linux)` is not a Snyk scan: {tools:?}"
     );
+}
+
+#[test]
+fn a_hook_without_stages_runs_at_every_installed_hook_type() {
+    let report = scan_json(&fixture("private-key-check-at-push"));
+    let notes: Vec<&str> = report["detections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["note"].as_str())
+        .collect();
+    assert!(notes.iter().any(|n| n.contains("at stage pre-push")), "{notes:?}");
 }
 
 #[test]

@@ -39,8 +39,15 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
         });
         weaker.push(Evidence::of(d, SecretScan));
     }
-    for d in context.in_hooks(PrivateKeyScan).iter().filter(|d| at_commit(d)) {
-        reasons.push(format!("{} at commit time only recognises private-key headers", d.tool));
+    for d in context.in_hooks(PrivateKeyScan) {
+        reasons.push(if at_commit(d) {
+            format!("{} at commit time only recognises private-key headers", d.tool)
+        } else {
+            format!(
+                "{} only recognises private-key headers and does not run at commit time",
+                d.tool
+            )
+        });
         weaker.push(Evidence::of(d, PrivateKeyScan));
     }
     for d in context.in_ci(SecretScan) {

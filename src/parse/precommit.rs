@@ -46,7 +46,9 @@ pub fn parse_pre_commit(repo: &Repo, path: &str, out: &mut Parsed) {
                 .get("stages")
                 .map(|s| s.strings().into_iter().map(stage).collect())
                 .or_else(|| default_stages.clone())
-                .unwrap_or_else(|| vec![HookStage::Commit]);
+                // With no stages a hook runs at every stage: each installed hook type, or
+                // the commit when the types are not given (`pre-commit install`'s default).
+                .unwrap_or_else(|| installed.clone().unwrap_or_else(|| vec![HookStage::Commit]));
             // Hooks of a type that is never installed never run (manual ones are run by hand).
             if let Some(installed) = &installed {
                 stages.retain(|s| *s == HookStage::Manual || installed.contains(s));
