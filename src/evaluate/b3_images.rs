@@ -63,7 +63,7 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
             let unscanned: Vec<String> = missing.iter().map(|p| p.location.to_string()).collect();
             return ItemAnswer::partial(
                 Item::B3,
-                format!("{why}; unscanned push at {}", unscanned.join(", ")),
+                format!("{why}; unscanned push at {}", super::listed(&unscanned)),
                 evidence,
             );
         }

@@ -56,7 +56,10 @@ pub fn evaluate(context: &Context) -> ItemAnswer {
         let places: Vec<String> = ungated.iter().map(|p| p.location.to_string()).collect();
         return ItemAnswer::partial(
             Item::D1,
-            format!("some delivery paths are gated by a blocking scan; not: {}", places.join(", ")),
+            format!(
+                "some delivery paths are gated by a blocking scan; not: {}",
+                super::listed(&places)
+            ),
             evidence,
         );
     }

@@ -232,6 +232,24 @@ impl ItemAnswer {
     }
 }
 
+/// How many places a rationale names before it counts the rest.
+const NAMED_PLACES: usize = 5;
+
+/// `a, b, c` — or, past [`NAMED_PLACES`], the first ones and how many more: a monorepo's
+/// rationale must stay a sentence, not a list of a hundred pushes (the evidence has them).
+/// A place named twice (one job reached from two workflows) is named once.
+pub fn listed(places: &[String]) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let places: Vec<&str> = places.iter().map(String::as_str).filter(|p| seen.insert(*p)).collect();
+    let mut shown: Vec<&str> = places.iter().take(NAMED_PLACES).copied().collect();
+    let more = places.len().saturating_sub(NAMED_PLACES);
+    let more_text = format!("{more} more");
+    if more > 0 {
+        shown.push(&more_text);
+    }
+    shown.join(", ")
+}
+
 fn dedup(evidence: &mut Vec<Evidence>) {
     let mut seen = std::collections::HashSet::new();
     evidence.retain(|e| seen.insert((e.location.clone(), e.capability)));
@@ -251,4 +269,18 @@ pub fn evaluate(context: &Context) -> Vec<ItemAnswer> {
         d3_sbom::evaluate(context),
         d4_policy::evaluate(context),
     ]
+}
+
+#[cfg(test)]
+mod listed_tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_name_the_first_places_and_count_the_rest() {
+        let places: Vec<String> = (1..=8).map(|i| format!("w{i}.yml:1")).collect();
+        assert_eq!(listed(&places[..2]), "w1.yml:1, w2.yml:1");
+        let twice = vec!["a:1".to_string(), "a:1".to_string(), "b:2".to_string()];
+        assert_eq!(listed(&twice), "a:1, b:2");
+        assert_eq!(listed(&places), "w1.yml:1, w2.yml:1, w3.yml:1, w4.yml:1, w5.yml:1, 3 more");
+    }
 }

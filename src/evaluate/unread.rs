@@ -6,22 +6,13 @@
 //! that nothing covers, so their `yes` is held back to `partial`. Every answer names the
 //! unread files, since any of them could change it.
 
-use super::{Answer, Item, ItemAnswer};
-
-/// How many unread paths a rationale names before counting the rest.
-const NAMED: usize = 3;
+use super::{Answer, Item, ItemAnswer, listed};
 
 pub fn hold_back(items: &mut [ItemAnswer], unread: &[String]) {
     if unread.is_empty() {
         return;
     }
-    let mut named: Vec<&str> = unread.iter().take(NAMED).map(String::as_str).collect();
-    let more = unread.len().saturating_sub(NAMED);
-    let more_text = format!("{more} more");
-    if more > 0 {
-        named.push(&more_text);
-    }
-    let list = named.join(", ");
+    let list = listed(unread);
     for item in items {
         let every_path = matches!(item.item, Item::B3 | Item::D1 | Item::D3);
         if every_path && item.answer == Answer::Yes {
