@@ -436,7 +436,11 @@ impl WorkflowParser<'_> {
             return Vec::new();
         }
         let mut env = job_env.to_vec();
-        env.extend(env_of(step, path));
+        // A composite action hands its inputs to scripts through `env:`, the safe way.
+        env.extend(env_of(step, path).into_iter().map(|mut variable| {
+            variable.value = substitute(&variable.value, inputs);
+            variable
+        }));
         let location = Location::new(path, step.line(), step.pos().col);
 
         if let Some(uses_node) = step.get("uses") {

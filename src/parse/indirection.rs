@@ -160,6 +160,23 @@ const ROOT_VARIABLES: &[&str] = &[
 
 /// Replaces `$X`, `${X}` and Azure's `$(X)` in a word with the step's environment, and the
 /// checkout-root variables with `.`, so that `${SRC}/ci/x.sh` names a repository file.
+/// `$NAME` in a word replaced by `value` where the name ends there (`$NAMES` is another
+/// variable).
+fn replace_bare(word: &str, name: &str, value: &str) -> String {
+    let form = format!("${name}");
+    let mut out = String::with_capacity(word.len());
+    let mut rest = word;
+    while let Some(at) = rest.find(&form) {
+        let after = &rest[at + form.len()..];
+        let ends = !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if ends { value } else { &form });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 fn expand_variables(word: &str, env: &[(String, String)]) -> String {
     if !word.contains('$') {
         return word.to_string();
@@ -168,9 +185,11 @@ fn expand_variables(word: &str, env: &[(String, String)]) -> String {
     for _ in 0..4 {
         let before = out.clone();
         for (name, value) in env {
+            let value = value.trim_matches(['"', '\'']);
             for form in [format!("${{{name}}}"), format!("$({name})")] {
-                out = out.replace(&form, value.trim_matches(['"', '\'']));
+                out = out.replace(&form, value);
             }
+            out = replace_bare(&out, name, value);
         }
         for name in ROOT_VARIABLES {
             for form in [format!("${{{name}}}"), format!("$({name})"), format!("${name}/")] {
@@ -609,5 +628,9 @@ mod tests {
         assert_eq!(expand_variables("$(Build.SourcesDirectory)/x.sh", &[]), "./x.sh");
         assert_eq!(expand_variables("$GITHUB_WORKSPACE/x.sh", &[]), "./x.sh");
         assert_eq!(expand_variables("plain", &env), "plain");
+        let env = vec![("T".to_string(), "scan".to_string())];
+        assert_eq!(expand_variables("$T", &env), "scan");
+        assert_eq!(expand_variables("\"$T\"", &env), "scan");
+        assert_eq!(expand_variables("$TARGET-$T.x", &env), "$TARGET-scan.x");
     }
 }
