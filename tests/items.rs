@@ -61,6 +61,8 @@ const CASES: &[(&str, &str, &str)] = &[
     // D2: signing and pinned verification.
     ("release-signed-verified-with-sbom", "D2", "yes"),
     ("cosign-wildcard-identity-is-unpinned", "D2", "partial"),
+    // `maybe deb-s3 upload "${args[@]}"`: a wrapper function and a multi-line array.
+    ("signed-upload-through-wrapper-function", "D2", "partial"),
     ("no-ci-at-all", "D2", "no"),
     // D3: SBOM shipped with every release.
     ("release-signed-verified-with-sbom", "D3", "yes"),

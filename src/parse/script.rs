@@ -122,6 +122,7 @@ pub fn split_commands_with_env(
     env: &BTreeMap<String, String>,
 ) -> Vec<Command> {
     let mut variables = env.clone();
+    let wrappers = wrapper_functions(script);
     let mut commands = Vec::new();
     let mut errexit_off: Option<u32> = None;
     let mut search_from = source.start_line;
@@ -146,7 +147,7 @@ pub fn split_commands_with_env(
                 .map(|at| format!("`set +e` on line {at} lets the script go on after a failure"))
         });
         commands.push(Command {
-            text: trimmed.to_string(),
+            text: unwrap_call(trimmed, &wrappers),
             location: Location::new(source.path, line, source.column),
             cannot_fail,
         });
@@ -198,7 +199,7 @@ pub fn logical_lines(script: &str) -> Vec<(String, usize)> {
         }
         current.push_str(trimmed_end);
         let ends_with_operator = ["&&", "||", "|"].iter().any(|op| trimmed_end.ends_with(op));
-        if ends_with_operator {
+        if ends_with_operator || (opens_array(&current) && index - start < MAX_ARRAY_LINES) {
             current.push(' ');
             continue;
         }
@@ -211,6 +212,92 @@ pub fn logical_lines(script: &str) -> Vec<(String, usize)> {
         out.push((current, start));
     }
     out
+}
+
+/// Most lines one array assignment may span: an array left open must not swallow the
+/// rest of the script.
+const MAX_ARRAY_LINES: usize = 200;
+
+/// Whether `text` is an array assignment (`ARGS=(`, `ARGS+=(`) whose parenthesis is still
+/// open, so the next lines belong to it.
+fn opens_array(text: &str) -> bool {
+    let text = text.trim_start();
+    let text = text.strip_prefix("export ").or_else(|| text.strip_prefix("local ")).unwrap_or(text);
+    let Some((name, value)) = text.split_once("=(") else { return false };
+    let name = name.strip_suffix('+').unwrap_or(name);
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return false;
+    }
+    let mut depth = 1usize;
+    let mut quote: Option<char> = None;
+    for c in value.chars() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
+/// Shell functions of the script that run their arguments as a command (`dry_run() {
+/// "$@"; }`, `retry() { … "$@" … }`): a call of one runs what follows it, as `sudo` does.
+fn wrapper_functions(script: &str) -> Vec<String> {
+    let lines: Vec<&str> = script.lines().collect();
+    let mut wrappers = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let Some(name) = function_name(line) else { continue };
+        let body = lines.iter().skip(index).take(MAX_FUNCTION_LINES);
+        let runs_arguments = body.take_while(|l| l.trim() != "}").any(|l| {
+            let l = l.trim().trim_start_matches(['{', ' ']);
+            ["\"$@\"", "$@", "exec \"$@\"", "command \"$@\""].iter().any(|f| l.starts_with(f))
+                || l.ends_with("then \"$@\"")
+                || l.contains("; \"$@\"")
+        });
+        if runs_arguments && wrappers.len() < MAX_WRAPPERS {
+            wrappers.push(name.to_string());
+        }
+    }
+    wrappers
+}
+
+/// Lines of a function body looked at for `"$@"`.
+const MAX_FUNCTION_LINES: usize = 30;
+
+/// Most wrapper functions one script may declare.
+const MAX_WRAPPERS: usize = 32;
+
+/// The name a line declares a function of: `name() {`, `function name {`, `function name() {`.
+fn function_name(line: &str) -> Option<&str> {
+    let line = line.trim();
+    let (line, keyword) = match line.strip_prefix("function ") {
+        Some(rest) => (rest.trim_start(), true),
+        None => (line, false),
+    };
+    let end = line.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))?;
+    let (name, rest) = line.split_at(end);
+    let rest = rest.trim_start();
+    let declares = rest.starts_with("()") || (keyword && rest.starts_with('{'));
+    (declares && !name.is_empty()).then_some(name)
+}
+
+/// The command with a leading call of a wrapper function dropped (`dry_run deb-s3 upload`
+/// runs `deb-s3 upload`).
+fn unwrap_call(text: &str, wrappers: &[String]) -> String {
+    let mut text = text;
+    for _ in 0..4 {
+        let stripped = wrappers.iter().find_map(|w| {
+            text.strip_prefix(w.as_str()).filter(|rest| rest.starts_with(' ')).map(str::trim_start)
+        });
+        match stripped {
+            Some(rest) => text = rest,
+            None => break,
+        }
+    }
+    text.to_string()
 }
 
 /// Removes a `#` comment that is outside quotes and starts a word.
@@ -482,6 +569,44 @@ mod tests {
             vec!["diff $(…) sbom.json", "echo $(…)", "syft . -o json", "trivy --version"]
         );
         assert_eq!(runnable("a $(b $(c d) e)"), vec!["a $(…)", "b $(…) e", "c d"]);
+    }
+
+    #[test]
+    fn a_multi_line_array_is_one_assignment() {
+        let script = "ARGS=(\n  --sign \"$KEY\"\n  --codename x  # note\n)\nARGS+=(\n  --bucket b\n)\ndeb-s3 upload \"${ARGS[@]}\" p.deb\n";
+        let lines: Vec<String> = script.lines().map(str::to_string).collect();
+        let source = ScriptSource {
+            path: "s.sh",
+            file_lines: &lines,
+            start_line: 1,
+            end_line: lines.len() as u32,
+            column: 1,
+        };
+        let commands = split_commands(script, &source);
+        assert_eq!(commands.len(), 1, "{commands:?}");
+        let words = shell_words(&commands[0].text);
+        assert_eq!(words.join(" "), "deb-s3 upload --sign $KEY --codename x --bucket b p.deb");
+        assert_eq!(commands[0].location.line, 8);
+        let open = "X=(\n".to_string() + &"a\n".repeat(1_000) + "trivy fs .\n";
+        assert!(logical_lines(&open).len() > 1, "an unclosed array must not swallow the script");
+    }
+
+    #[test]
+    fn functions_that_run_their_arguments_are_wrappers() {
+        let script = "dry_run() {\n  if [[ \"$X\" == false ]]; then\n    \"$@\"\n  else\n    echo \"$*\"\n  fi\n}\nfunction info {\n  echo \"$1\"\n}\ndry_run bundle exec deb-s3 upload p.deb\ninfo trivy image x\n";
+        assert_eq!(wrapper_functions(script), vec!["dry_run"]);
+        let lines: Vec<String> = script.lines().map(str::to_string).collect();
+        let source = ScriptSource {
+            path: "s.sh",
+            file_lines: &lines,
+            start_line: 1,
+            end_line: lines.len() as u32,
+            column: 1,
+        };
+        let texts: Vec<String> =
+            split_commands(script, &source).into_iter().map(|c| c.text).collect();
+        assert!(texts.contains(&"bundle exec deb-s3 upload p.deb".to_string()), "{texts:?}");
+        assert!(texts.contains(&"info trivy image x".to_string()), "{texts:?}");
     }
 
     #[test]
