@@ -63,6 +63,10 @@ const CASES: &[(&str, &str, &str)] = &[
     ("cosign-wildcard-identity-is-unpinned", "D2", "partial"),
     // `maybe deb-s3 upload "${args[@]}"`: a wrapper function and a multi-line array.
     ("signed-upload-through-wrapper-function", "D2", "partial"),
+    // A Task annotated for Tekton Chains: signed by the cluster's controller, verified nowhere.
+    ("tekton-chains-signs-release", "D2", "partial"),
+    // Its Tekton files are Kubernetes objects, but CI, not infrastructure.
+    ("tekton-chains-signs-release", "B4", "n/a"),
     ("no-ci-at-all", "D2", "no"),
     // D3: SBOM shipped with every release.
     ("release-signed-verified-with-sbom", "D3", "yes"),

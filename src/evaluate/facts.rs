@@ -83,6 +83,9 @@ pub fn gather(repo: &Repo, survey: &Survey) -> Facts {
                 }
                 None
             }
+            // A pipeline definition (a Tekton Task is a Kubernetes object too) is CI, not
+            // infrastructure.
+            FileKind::DataFile if survey.of_file(index).platform.is_some() => None,
             FileKind::DataFile => match survey.of_file(index).content {
                 Some(Look::Iac(kind)) if kept(&facts, kind) < KEEP_PER_KIND => {
                     // The start decided; the whole file must still be readable text.

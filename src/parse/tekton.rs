@@ -165,10 +165,12 @@ fn pipeline_task(
     {
         // A git resolver pointing at a file this checkout holds.
         j.steps = root.get("spec").map(|s| task_steps(task_file, s)).unwrap_or_default();
+        j.steps.extend(annotation_steps(task_file, *root));
     } else if let Some(reference) = task_reference(task) {
         match tasks.get(&reference) {
             Some((task_file, root)) => {
                 j.steps = root.get("spec").map(|s| task_steps(task_file, s)).unwrap_or_default();
+                j.steps.extend(annotation_steps(task_file, *root));
             }
             None => {
                 // A catalog or bundle task: its steps are not in the repository.
@@ -184,6 +186,20 @@ fn pipeline_task(
         }
     }
     j
+}
+
+/// A Task's annotations as building-block steps (`annotation:KEY`), after its own steps:
+/// an annotation can opt the task's runs into a service of the cluster (Tekton Chains signs
+/// and uploads what a task annotated `chains.tekton.dev/…` built), which the rules know.
+fn annotation_steps(file: &YamlFile, root: Yaml) -> Vec<Step> {
+    let annotations = root.path(&["metadata", "annotations"]).map(|a| a.entries());
+    annotations
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(key, _)| {
+            Some(uses_step(format!("annotation:{}", key.str()?), Vec::new(), at(&file.path, key)))
+        })
+        .collect()
 }
 
 /// `pathInRepo` of a resolver reference (`resolver: git`), normalised.

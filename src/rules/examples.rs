@@ -17,7 +17,7 @@ pub fn run_example(
     let value = value.trim();
     match kind {
         "uses" => rules.matches(&Subject::Reference { reference: value, inputs: with, env }),
-        "orb" | "pipe" | "task" | "template" | "image" | "plugin" => {
+        "orb" | "pipe" | "task" | "template" | "image" | "plugin" | "annotation" => {
             let reference = format!("{kind}:{value}");
             rules.matches(&Subject::Reference { reference: &reference, inputs: with, env })
         }

@@ -89,6 +89,10 @@ pub struct Recognise {
     /// Buildkite plugins, Jenkins steps, Maven/Gradle plugins.
     #[serde(default)]
     pub plugins: Vec<String>,
+    /// Annotation keys (or key prefixes) on a Tekton Task or Pipeline that opt it into a
+    /// service (`chains.tekton.dev/`).
+    #[serde(default)]
+    pub annotations: Vec<String>,
     /// pre-commit hook ids.
     #[serde(default)]
     pub hooks: Vec<String>,
@@ -251,6 +255,7 @@ impl Rule {
             &r.tasks,
             &r.templates,
             &r.plugins,
+            &r.annotations,
             &r.hooks,
             &r.config_files,
             &r.sarif_drivers,

@@ -195,7 +195,10 @@ fn strip_version(reference: &str) -> &str {
 fn invoked_reference(reference: &str) -> String {
     match reference.split_once(':') {
         Some((scheme, rest))
-            if matches!(scheme, "orb" | "pipe" | "task" | "template" | "image" | "plugin") =>
+            if matches!(
+                scheme,
+                "orb" | "pipe" | "task" | "template" | "image" | "plugin" | "annotation"
+            ) =>
         {
             format!("{scheme}:{}", strip_version(rest))
         }
@@ -362,7 +365,10 @@ fn rule_references(rule: &Rule, reference: &str) -> bool {
     let r = &rule.recognise;
     let (scheme, rest) = match reference.split_once(':') {
         Some((scheme, rest))
-            if matches!(scheme, "orb" | "pipe" | "task" | "template" | "image" | "plugin") =>
+            if matches!(
+                scheme,
+                "orb" | "pipe" | "task" | "template" | "image" | "plugin" | "annotation"
+            ) =>
         {
             (scheme, rest)
         }
@@ -384,6 +390,10 @@ fn rule_references(rule: &Rule, reference: &str) -> bool {
             })
         }
         "image" => r.images.iter().any(|i| image_matches(rest, i)),
+        "annotation" => r
+            .annotations
+            .iter()
+            .any(|a| rest.to_ascii_lowercase().starts_with(&a.to_ascii_lowercase())),
         "plugin" => r.plugins.iter().any(|p| {
             path_prefix_matches(strip_version(rest), p)
                 || rest.to_ascii_lowercase().starts_with(&p.to_ascii_lowercase())
