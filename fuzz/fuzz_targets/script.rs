@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use ciproof::parse::script::{ScriptSource, segments, split_commands};
+use ciproof::parse::script::{ScriptSource, runnable_segments, split_commands};
 use ciproof::rules::{RuleSet, Subject};
 use libfuzzer_sys::fuzz_target;
 
@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let env = BTreeMap::new();
     for command in split_commands(text, &source) {
-        for segment in segments(&command.text) {
+        for segment in runnable_segments(&command.text) {
             let _ = rules().matches(&Subject::Command { text: &segment.text, env: &env });
         }
     }
