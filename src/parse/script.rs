@@ -213,12 +213,19 @@ pub fn logical_lines(script: &str) -> Vec<(String, usize)> {
     out
 }
 
-/// Removes a `#` comment that is outside quotes and starts a word.
+/// Removes a `#` comment that is outside quotes and starts a word. A backslash outside
+/// single quotes escapes the next character: `\"` opens no quote, `\#` starts no comment.
 fn strip_comment(line: &str) -> &str {
     let mut quote: Option<char> = None;
     let mut previous = ' ';
-    for (i, c) in line.char_indices() {
+    let mut chars = line.char_indices();
+    while let Some((i, c)) = chars.next() {
         match (quote, c) {
+            (None | Some('"'), '\\') => {
+                chars.next();
+                previous = '\\';
+                continue;
+            }
             (None, '\'' | '"') => quote = Some(c),
             (Some(q), _) if c == q => quote = None,
             (None, '#') if previous.is_whitespace() => return &line[..i],
@@ -349,7 +356,12 @@ fn substitutions(text: &str) -> (String, Vec<&str>) {
                 None
             }
             _ if single => None,
-            b'$' | b'<' | b'>' if next == Some(b'(') && bytes.get(i + 2) != Some(&b'(') => {
+            // Process substitution (`<(…)`, `>(…)`) is not done inside double quotes.
+            b'$' | b'<' | b'>'
+                if next == Some(b'(')
+                    && bytes.get(i + 2) != Some(&b'(')
+                    && (b == b'$' || !double) =>
+            {
                 Some((i + 2, Closer::Paren))
             }
             b'`' => Some((i + 1, Closer::Backquote)),
@@ -404,6 +416,13 @@ pub fn segments(text: &str) -> Vec<Segment> {
     let mut current = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        // A backslash outside single quotes escapes the next character: `echo "\"; x"` is
+        // one command.
+        if c == '\\' && quote != Some('\'') {
+            current.push(c);
+            current.extend(chars.next());
+            continue;
+        }
         if let Some(q) = quote {
             if c == q {
                 quote = None;
@@ -504,6 +523,35 @@ mod tests {
         assert!(runnable(&deep).len() <= MAX_SUBSTITUTION_DEPTH + 1);
         let wide = "$(a) ".repeat(1_000);
         assert!(runnable(&wide).len() <= MAX_SEGMENTS);
+    }
+
+    #[test]
+    fn quoted_and_escaped_text_runs_nothing() {
+        // Process substitution does not happen inside double quotes.
+        assert_eq!(
+            runnable(r#"echo "<(semgrep scan)" ">(x)""#),
+            vec![r#"echo "<(semgrep scan)" ">(x)""#]
+        );
+        assert_eq!(runnable("diff <(a) b"), vec!["diff $(…) b", "a"]);
+        // An escaped quote neither opens nor closes a quote.
+        assert_eq!(runnable(r#"echo "\"; semgrep scan""#), vec![r#"echo "\"; semgrep scan""#]);
+        assert_eq!(runnable(r#"echo \"; semgrep scan"#), vec![r#"echo \""#, "semgrep scan"]);
+        assert_eq!(runnable(r"echo \'; semgrep scan"), vec![r"echo \'", "semgrep scan"]);
+        assert_eq!(runnable(r"echo 'a\'; semgrep scan"), vec![r"echo 'a\'", "semgrep scan"]);
+    }
+
+    #[test]
+    fn an_escaped_quote_does_not_hide_a_comment() {
+        let texts = |script: &str| -> Vec<String> {
+            logical_lines(script).into_iter().map(|(text, _)| text).collect()
+        };
+        assert_eq!(texts(r#"echo \"x # $(semgrep scan)"#), vec![r#"echo \"x"#]);
+        assert_eq!(texts(r"echo \' # `semgrep scan`"), vec![r"echo \'"]);
+        // An escaped `#` starts no comment, and a quote escaped inside double quotes does not
+        // end them.
+        assert_eq!(texts(r"echo \# $(a)"), vec![r"echo \# $(a)"]);
+        assert_eq!(texts(r#"echo "a\" # $(a)""#), vec![r#"echo "a\" # $(a)""#]);
+        assert_eq!(texts("echo \\é # x"), vec!["echo \\é"]);
     }
 
     fn split(script: &str) -> Vec<Command> {
