@@ -12,6 +12,10 @@ use crate::model::{Command, Location};
 /// Longest value a variable may reach through `+=`, so a hostile loop cannot grow it.
 const MAX_VARIABLE_BYTES: usize = 16 * 1024;
 
+/// Most variables one script keeps: every line with a `$` is matched against each, so a
+/// script of twenty thousand assignments must not cost twenty thousand squared.
+const MAX_VARIABLES: usize = 256;
+
 /// Records `NAME=value`, `export NAME=value`, `NAME=(a b)` and `NAME+=(c)`; returns whether
 /// the line was only an assignment. Assignments with a command substitution are kept as
 /// commands (the substituted command runs).
@@ -34,6 +38,10 @@ fn record_assignment(text: &str, variables: &mut BTreeMap<String, String>) -> bo
     }
     let value =
         value.trim_start_matches('(').trim_end_matches(')').trim_matches(['"', '\'']).to_string();
+    if variables.len() >= MAX_VARIABLES && !variables.contains_key(name) {
+        // Still an assignment, only not remembered.
+        return true;
+    }
     let entry = variables.entry(name.to_string()).or_default();
     if append && !entry.is_empty() {
         entry.push(' ');
@@ -52,6 +60,9 @@ fn expand(text: &str, variables: &BTreeMap<String, String>) -> String {
     }
     let mut out = text.to_string();
     for (name, value) in variables.iter().rev() {
+        if !out.contains(name.as_str()) {
+            continue;
+        }
         for form in [
             format!("\"${{{name}[@]}}\""),
             format!("${{{name}[@]}}"),
@@ -605,6 +616,17 @@ mod tests {
             ]
         );
         assert_eq!(commands[0].location.line, 3);
+    }
+
+    #[test]
+    fn thousands_of_assignments_cost_their_length() {
+        let script: String = (0..20_000).map(|i| format!("A{i}=$B{i}\n")).collect();
+        let started = std::time::Instant::now();
+        let commands = split(&format!("{script}A7=x\nA30000=y\ntrivy fs $A7 $A30000\n"));
+        assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+        let texts: Vec<&str> = commands.iter().map(|c| c.text.as_str()).collect();
+        // A kept variable is still updated; one past the bound stays as written.
+        assert_eq!(texts, vec!["trivy fs x $A30000"]);
     }
 
     #[test]
