@@ -1,5 +1,6 @@
 //! Work spread over the cores, for the stages that open files by the thousand.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Most threads used: past this, reads from one disk stop getting faster.
@@ -16,17 +17,21 @@ const WORKER_STACK: usize = 16 << 20;
 /// so one slow file does not hold back a fixed share of the others.
 ///
 /// The calling thread works too, so the items are all done even when no other thread can
-/// be started. A worker that panics leaves its items to `fallback`: a file the scan failed
-/// to judge counts as one it knows nothing about, and the scan goes on.
+/// be started. An item whose `f` panics gets `fallback`, and only that item, whichever
+/// thread took it: a file the scan failed to judge counts as one it knows nothing about,
+/// the scan goes on, and the result does not depend on how the items fell to the threads.
 pub fn map<T, R, F>(items: &[T], f: F, fallback: R) -> Vec<R>
 where
     T: Sync,
-    R: Send + Clone,
+    R: Send + Sync + Clone,
     F: Fn(&T) -> R + Sync,
 {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
+    let f = |item: &T| {
+        std::panic::catch_unwind(AssertUnwindSafe(|| f(item))).unwrap_or_else(|_| fallback.clone())
+    };
     if threads < 2 || items.len() < MIN_PARALLEL {
-        return items.iter().map(&f).collect();
+        return items.iter().map(f).collect();
     }
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<R>> = vec![None; items.len()];
@@ -65,6 +70,18 @@ mod tests {
         let items: Vec<u32> = (0..1000).collect();
         let doubled = map(&items, |n| n * 2, 0);
         assert_eq!(doubled, items.iter().map(|n| n * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_panic_costs_only_its_own_item() {
+        for count in [10, 1000] {
+            let items: Vec<u32> = (0..count).collect();
+            let judged =
+                map(&items, |n| if n % 97 == 5 { panic!("hostile item {n}") } else { *n }, 0);
+            let expected: Vec<u32> =
+                items.iter().map(|n| if n % 97 == 5 { 0 } else { *n }).collect();
+            assert_eq!(judged, expected);
+        }
     }
 
     #[test]

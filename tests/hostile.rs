@@ -417,3 +417,24 @@ fn a_million_empty_documents_count_against_the_node_limit() {
     out.expect_limit(".github/workflows/stream.yml", "max-yaml-nodes");
     assert_good_still_counts(&out);
 }
+
+#[test]
+fn a_makefile_called_thousands_of_times_is_read_once() {
+    let repo = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let mut makefile: String = (0..100_000)
+        .map(|i| format!("V{i} = a value long enough to cost something {i}\n"))
+        .collect();
+    makefile.push_str("lint:\n\tsemgrep scan --error\n");
+    write(&repo, "Makefile", &makefile);
+    let calls: String = (0..5_000).map(|_| "          make lint\n").collect();
+    let workflow = format!(
+        "on: pull_request\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      \
+         - run: |\n{calls}"
+    );
+    write(&repo, ".github/workflows/lint.yml", &workflow);
+    // Before the Makefile was kept between calls, this scan took minutes (each `make lint`
+    // read and indexed 4.5 MB again) and hit the hang limit.
+    let out = scan(repo.path(), &["--timeout", "0"]);
+    assert_eq!(answer(&out, "B1"), "yes", "{}", out.stdout);
+    assert_eq!(out.evidence_line("B1"), Some(100_002), "{}", out.rationale("B1"));
+}

@@ -14,6 +14,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ("sast-pr-paths-filter", "B1", "partial"),
     ("sast-invalid-duplicate-key", "B1", "no"),
     ("no-ci-at-all", "B1", "no"),
+    // Only quoted, escaped or commented-out text names the scanner.
+    ("sast-only-quoted-or-commented", "B1", "no"),
     ("golangci-with-gosec", "B1", "yes"),
     ("golangci-without-gosec", "B1", "no"),
     // B2: dependency scanning.

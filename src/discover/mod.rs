@@ -207,7 +207,8 @@ fn looks_utf16(bytes: &[u8], nul_at: usize) -> bool {
 /// The walk runs on every core and the files are sorted afterwards, so the result does not
 /// depend on which thread saw what. Only when the file limit is hit is the tree walked
 /// again, in one sorted sequence that stops at the limit: the files kept are then always
-/// the same ones (the first in path order), which a parallel walk cannot promise.
+/// the same ones (the first in walk order: depth first, each folder's entries by name, so
+/// `a/x.yml` comes before `a.yml`), which a parallel walk cannot promise.
 pub fn discover(root: &Path, options: &WalkOptions) -> (Repo, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let excludes = build_excludes(&options.exclude, &mut diagnostics);
@@ -583,7 +584,7 @@ mod tests {
     }
 
     #[test]
-    fn the_files_kept_at_the_file_limit_are_the_first_in_path_order() {
+    fn the_files_kept_at_the_file_limit_are_always_the_same() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let mut all = Vec::new();
         for i in 0..200 {

@@ -8,7 +8,8 @@
 //! really runs the tool. Bounded by a depth limit and a guard against cycles; a failure
 //! the caller swallows (`make scan || true`) is swallowed for the commands it reaches.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use super::Parsed;
 use super::make_vars::MakeVars;
@@ -21,7 +22,20 @@ const MAX_DEPTH: usize = 4;
 /// Most commands one step may gain, whatever its targets hold.
 const MAX_ADDED: usize = 2_000;
 
+/// A Makefile and the files it includes, each with its lines, and their variables.
+type MakeSource = (Vec<(String, Vec<String>)>, MakeVars);
+
+/// What one pass has already read: a Makefile (with its includes and variables) and the
+/// recipes of its targets, by `makefile#target`. A thousand `make lint` lines read the
+/// Makefile once.
+#[derive(Default)]
+struct Memo {
+    makefiles: HashMap<String, Rc<MakeSource>>,
+    recipes: HashMap<String, Option<Vec<Command>>>,
+}
+
 pub fn follow(repo: &Repo, out: &mut Parsed) {
+    let mut memo = Memo::default();
     for pipeline in &mut out.pipelines {
         for job in &mut pipeline.jobs {
             for step in &mut job.steps {
@@ -32,7 +46,7 @@ pub fn follow(repo: &Repo, out: &mut Parsed) {
                 let mut budget = MAX_ADDED;
                 for command in commands.drain(..) {
                     let mut chain = BTreeSet::new();
-                    let inner = expand(repo, &command, &env, 0, &mut chain, &mut budget);
+                    let inner = expand(repo, &mut memo, &command, &env, 0, &mut chain, &mut budget);
                     expanded.push(command);
                     expanded.extend(inner);
                 }
@@ -46,6 +60,7 @@ pub fn follow(repo: &Repo, out: &mut Parsed) {
 /// `./scripts/scan.sh` counts as the tools that script runs. The reached commands are
 /// appended to the entry, one per line; the hook keeps its own location.
 pub fn follow_hooks(repo: &Repo, out: &mut Parsed) {
+    let mut memo = Memo::default();
     for hook in &mut out.hooks {
         let Some(entry) = &hook.entry else { continue };
         let mut words: Vec<&str> = vec![entry.as_str()];
@@ -57,7 +72,7 @@ pub fn follow_hooks(repo: &Repo, out: &mut Parsed) {
             Command { text: words.join(" "), location: hook.location.clone(), cannot_fail: None };
         let mut chain = BTreeSet::new();
         let mut budget = MAX_ADDED;
-        let reached = expand(repo, &command, &[], 0, &mut chain, &mut budget);
+        let reached = expand(repo, &mut memo, &command, &[], 0, &mut chain, &mut budget);
         if reached.is_empty() {
             continue;
         }
@@ -73,6 +88,7 @@ pub fn follow_hooks(repo: &Repo, out: &mut Parsed) {
 /// The commands a command reaches, in order, each followed by what it reaches in turn.
 fn expand(
     repo: &Repo,
+    memo: &mut Memo,
     command: &Command,
     env: &[(String, String)],
     depth: usize,
@@ -87,7 +103,7 @@ fn expand(
         let words: Vec<String> =
             shell_words(&segment.text).iter().map(|w| expand_variables(w, env)).collect();
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
-        for (key, mut found) in targets(repo, &words) {
+        for (key, mut found) in targets(repo, memo, &words) {
             if !chain.insert(key.clone()) {
                 continue;
             }
@@ -101,7 +117,7 @@ fn expand(
                     break;
                 }
                 *budget -= 1;
-                let deeper = expand(repo, &inner, env, depth + 1, chain, budget);
+                let deeper = expand(repo, memo, &inner, env, depth + 1, chain, budget);
                 out.push(inner);
                 out.extend(deeper);
             }
@@ -112,7 +128,7 @@ fn expand(
 }
 
 /// What a simple command calls: `(cycle key, commands)` for each target it names.
-fn targets(repo: &Repo, words: &[&str]) -> Vec<(String, Vec<Command>)> {
+fn targets(repo: &Repo, memo: &mut Memo, words: &[&str]) -> Vec<(String, Vec<Command>)> {
     let words: Vec<&str> = words
         .iter()
         .copied()
@@ -122,7 +138,7 @@ fn targets(repo: &Repo, words: &[&str]) -> Vec<(String, Vec<Command>)> {
     let rest = words.get(1..).unwrap_or_default();
     let name = program.rsplit('/').next().unwrap_or(program);
     match name {
-        "make" | "gmake" | "$(MAKE)" | "${MAKE}" => make_targets(repo, rest),
+        "make" | "gmake" | "$(MAKE)" | "${MAKE}" => make_targets(repo, memo, rest),
         "npm" | "pnpm" | "yarn" => package_script(repo, name, rest).into_iter().collect(),
         "tox" => flag_values(rest, &["-e"]).into_iter().filter_map(|e| tox_env(repo, &e)).collect(),
         "nox" => flag_values(rest, &["-s", "--session"])
@@ -261,7 +277,7 @@ fn script_file(repo: &Repo, word: &str) -> Option<(String, Vec<Command>)> {
 }
 
 /// Recipes of the Makefile targets named (the first target when none is).
-fn make_targets(repo: &Repo, args: &[&str]) -> Vec<(String, Vec<Command>)> {
+fn make_targets(repo: &Repo, memo: &mut Memo, args: &[&str]) -> Vec<(String, Vec<Command>)> {
     let mut makefile = "Makefile".to_string();
     let mut names = Vec::new();
     let mut i = 0;
@@ -284,17 +300,32 @@ fn make_targets(repo: &Repo, args: &[&str]) -> Vec<(String, Vec<Command>)> {
         i += 1;
     }
     let Some(makefile) = super::common::normalise(&makefile) else { return Vec::new() };
-    let files = makefiles(repo, &makefile);
+    let source = memo
+        .makefiles
+        .entry(makefile.clone())
+        .or_insert_with(|| {
+            let files = makefiles(repo, &makefile);
+            let vars = MakeVars::read(files.iter().map(|(_, lines)| lines.as_slice()));
+            Rc::new((files, vars))
+        })
+        .clone();
+    let (files, vars) = source.as_ref();
     if names.is_empty() {
         names.extend(files.first().and_then(|(_, lines)| first_target(lines)));
     }
-    let vars = MakeVars::read(files.iter().map(|(_, lines)| lines.as_slice()));
     names
         .into_iter()
         .filter_map(|name| {
-            let mut visits = MAX_RECIPE_VISITS;
-            let commands = recipe(&files, &vars, &name, 0, &mut visits)?;
-            Some((format!("{makefile}#{name}"), commands))
+            let key = format!("{makefile}#{name}");
+            let commands = memo
+                .recipes
+                .entry(key.clone())
+                .or_insert_with(|| {
+                    let mut visits = MAX_RECIPE_VISITS;
+                    recipe(files, vars, &name, 0, &mut visits)
+                })
+                .clone()?;
+            Some((key, commands))
         })
         .collect()
 }

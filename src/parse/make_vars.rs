@@ -17,6 +17,9 @@ const MAX_DEPTH: usize = 6;
 /// Longest text an expansion may grow to, in bytes.
 const MAX_LEN: usize = 8 * 1024;
 
+/// Longest variable name looked up; longer references stay as written.
+const MAX_NAME: usize = 256;
+
 #[derive(Debug, Default)]
 pub struct MakeVars {
     values: HashMap<String, String>,
@@ -80,7 +83,14 @@ impl MakeVars {
                     continue;
                 }
             };
-            let reference = after[1..].find(close).map(|end| &after[1..=end]);
+            // A name is short: the close is looked for in a bounded window, so that a line
+            // of `$($($(…` costs no more than its length.
+            let window = after.as_bytes().get(1..).unwrap_or_default();
+            let window = window.get(..=MAX_NAME).unwrap_or(window);
+            let reference = window
+                .iter()
+                .position(|&b| char::from(b) == close)
+                .and_then(|end| after.get(1..=end));
             let value = reference.and_then(|name| self.values.get(name));
             match (reference, value) {
                 (Some(name), Some(value)) if out.len() + value.len() <= MAX_LEN => {
@@ -152,6 +162,24 @@ mod tests {
         let v = vars("GIT_SHA != git rev-parse HEAD\nX = 1\n");
         let text = "echo $(shell date) $(GIT_SHA) $(UNSET) $$HOME $(X)";
         assert_eq!(v.expand(text), "echo $(shell date) $(GIT_SHA) $(UNSET) $$HOME 1");
+    }
+
+    #[test]
+    fn references_that_never_close_cost_their_length() {
+        let v = vars("X = 1\n");
+        for text in
+            ["$(".repeat(200_000), format!("{})", "$(".repeat(200_000)), "${".repeat(200_000)]
+        {
+            let started = std::time::Instant::now();
+            assert_eq!(v.expand(&text), text);
+            assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        }
+        assert_eq!(v.expand("$($(X) ${X"), "$(1 ${X");
+        let long = "N".repeat(MAX_NAME + 1);
+        assert_eq!(
+            vars(&format!("{long} = 1\n")).expand(&format!("$({long})")),
+            format!("$({long})")
+        );
     }
 
     #[test]

@@ -12,6 +12,10 @@ use crate::model::{Command, Location};
 /// Longest value a variable may reach through `+=`, so a hostile loop cannot grow it.
 const MAX_VARIABLE_BYTES: usize = 16 * 1024;
 
+/// Most variables one script keeps: every line with a `$` is matched against each, so a
+/// script of twenty thousand assignments must not cost twenty thousand squared.
+const MAX_VARIABLES: usize = 256;
+
 /// Records `NAME=value`, `export NAME=value`, `NAME=(a b)` and `NAME+=(c)`; returns whether
 /// the line was only an assignment. Assignments with a command substitution are kept as
 /// commands (the substituted command runs).
@@ -34,6 +38,10 @@ fn record_assignment(text: &str, variables: &mut BTreeMap<String, String>) -> bo
     }
     let value =
         value.trim_start_matches('(').trim_end_matches(')').trim_matches(['"', '\'']).to_string();
+    if variables.len() >= MAX_VARIABLES && !variables.contains_key(name) {
+        // Still an assignment, only not remembered.
+        return true;
+    }
     let entry = variables.entry(name.to_string()).or_default();
     if append && !entry.is_empty() {
         entry.push(' ');
@@ -52,6 +60,9 @@ fn expand(text: &str, variables: &BTreeMap<String, String>) -> String {
     }
     let mut out = text.to_string();
     for (name, value) in variables.iter().rev() {
+        if !out.contains(name.as_str()) {
+            continue;
+        }
         for form in [
             format!("\"${{{name}[@]}}\""),
             format!("${{{name}[@]}}"),
@@ -300,12 +311,19 @@ fn unwrap_call(text: &str, wrappers: &[String]) -> String {
     text.to_string()
 }
 
-/// Removes a `#` comment that is outside quotes and starts a word.
+/// Removes a `#` comment that is outside quotes and starts a word. A backslash outside
+/// single quotes escapes the next character: `\"` opens no quote, `\#` starts no comment.
 fn strip_comment(line: &str) -> &str {
     let mut quote: Option<char> = None;
     let mut previous = ' ';
-    for (i, c) in line.char_indices() {
+    let mut chars = line.char_indices();
+    while let Some((i, c)) = chars.next() {
         match (quote, c) {
+            (None | Some('"'), '\\') => {
+                chars.next();
+                previous = '\\';
+                continue;
+            }
             (None, '\'' | '"') => quote = Some(c),
             (Some(q), _) if c == q => quote = None,
             (None, '#') if previous.is_whitespace() => return &line[..i],
@@ -436,7 +454,12 @@ fn substitutions(text: &str) -> (String, Vec<&str>) {
                 None
             }
             _ if single => None,
-            b'$' | b'<' | b'>' if next == Some(b'(') && bytes.get(i + 2) != Some(&b'(') => {
+            // Process substitution (`<(…)`, `>(…)`) is not done inside double quotes.
+            b'$' | b'<' | b'>'
+                if next == Some(b'(')
+                    && bytes.get(i + 2) != Some(&b'(')
+                    && (b == b'$' || !double) =>
+            {
                 Some((i + 2, Closer::Paren))
             }
             b'`' => Some((i + 1, Closer::Backquote)),
@@ -491,6 +514,13 @@ pub fn segments(text: &str) -> Vec<Segment> {
     let mut current = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        // A backslash outside single quotes escapes the next character: `echo "\"; x"` is
+        // one command.
+        if c == '\\' && quote != Some('\'') {
+            current.push(c);
+            current.extend(chars.next());
+            continue;
+        }
         if let Some(q) = quote {
             if c == q {
                 quote = None;
@@ -631,6 +661,35 @@ mod tests {
         assert!(runnable(&wide).len() <= MAX_SEGMENTS);
     }
 
+    #[test]
+    fn quoted_and_escaped_text_runs_nothing() {
+        // Process substitution does not happen inside double quotes.
+        assert_eq!(
+            runnable(r#"echo "<(semgrep scan)" ">(x)""#),
+            vec![r#"echo "<(semgrep scan)" ">(x)""#]
+        );
+        assert_eq!(runnable("diff <(a) b"), vec!["diff $(…) b", "a"]);
+        // An escaped quote neither opens nor closes a quote.
+        assert_eq!(runnable(r#"echo "\"; semgrep scan""#), vec![r#"echo "\"; semgrep scan""#]);
+        assert_eq!(runnable(r#"echo \"; semgrep scan"#), vec![r#"echo \""#, "semgrep scan"]);
+        assert_eq!(runnable(r"echo \'; semgrep scan"), vec![r"echo \'", "semgrep scan"]);
+        assert_eq!(runnable(r"echo 'a\'; semgrep scan"), vec![r"echo 'a\'", "semgrep scan"]);
+    }
+
+    #[test]
+    fn an_escaped_quote_does_not_hide_a_comment() {
+        let texts = |script: &str| -> Vec<String> {
+            logical_lines(script).into_iter().map(|(text, _)| text).collect()
+        };
+        assert_eq!(texts(r#"echo \"x # $(semgrep scan)"#), vec![r#"echo \"x"#]);
+        assert_eq!(texts(r"echo \' # `semgrep scan`"), vec![r"echo \'"]);
+        // An escaped `#` starts no comment, and a quote escaped inside double quotes does not
+        // end them.
+        assert_eq!(texts(r"echo \# $(a)"), vec![r"echo \# $(a)"]);
+        assert_eq!(texts(r#"echo "a\" # $(a)""#), vec![r#"echo "a\" # $(a)""#]);
+        assert_eq!(texts("echo \\é # x"), vec!["echo \\é"]);
+    }
+
     fn split(script: &str) -> Vec<Command> {
         let lines: Vec<String> = script.lines().map(str::to_string).collect();
         let source = ScriptSource {
@@ -682,6 +741,17 @@ mod tests {
             ]
         );
         assert_eq!(commands[0].location.line, 3);
+    }
+
+    #[test]
+    fn thousands_of_assignments_cost_their_length() {
+        let script: String = (0..20_000).map(|i| format!("A{i}=$B{i}\n")).collect();
+        let started = std::time::Instant::now();
+        let commands = split(&format!("{script}A7=x\nA30000=y\ntrivy fs $A7 $A30000\n"));
+        assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+        let texts: Vec<&str> = commands.iter().map(|c| c.text.as_str()).collect();
+        // A kept variable is still updated; one past the bound stays as written.
+        assert_eq!(texts, vec!["trivy fs x $A30000"]);
     }
 
     #[test]
