@@ -267,17 +267,7 @@ fn walk_parallel<'a>(
     if shared.out_of_time.load(Ordering::Relaxed)
         && let Some(deadline) = options.deadline
     {
-        walk.diagnostics.push(Diagnostic::limit(
-            ".",
-            None,
-            Limit::Time,
-            format!(
-                "the walk stopped after {} files: the {} s time budget ran out; \
-                 the rest of the tree was not considered",
-                walk.files.len(),
-                deadline.seconds()
-            ),
-        ));
+        walk.out_of_time(deadline, "the rest of the tree was not considered".to_string());
     }
     Some(walk)
 }
@@ -347,18 +337,9 @@ fn walk_sorted<'a>(root: &'a Path, options: &WalkOptions, excludes: Option<GlobS
     let walker = walker(root, options, excludes).sort_by_file_name(|a, b| a.cmp(b)).build();
     for entry in walker {
         if let Some(deadline) = options.deadline.filter(Deadline::passed) {
-            walk.diagnostics.push(Diagnostic::limit(
-                ".",
-                None,
-                Limit::Time,
-                format!(
-                    "the walk stopped after {} files: the {} s time budget ran out; \
-                     files after {} were not considered",
-                    walk.files.len(),
-                    deadline.seconds(),
-                    walk.files.last().map_or(".", |f| f.path.as_str())
-                ),
-            ));
+            let last = walk.files.last().map_or(".", |f| f.path.as_str());
+            let rest = format!("files after {last} were not considered");
+            walk.out_of_time(deadline, rest);
             break;
         }
         let files_before = walk.files.len();
@@ -408,6 +389,16 @@ impl<'a> Walk<'a> {
             not_followed: 0,
             specials: 0,
         }
+    }
+
+    /// Records that the time budget stopped the walk, and what was left out.
+    fn out_of_time(&mut self, deadline: Deadline, left_out: String) {
+        let message = format!(
+            "the walk stopped after {} files: the {} s time budget ran out; {left_out}",
+            self.files.len(),
+            deadline.seconds()
+        );
+        self.diagnostics.push(Diagnostic::limit(".", None, Limit::Time, message));
     }
 
     /// Takes in what another thread of the same walk found.

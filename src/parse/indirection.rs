@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use super::Parsed;
 use super::make_vars::MakeVars;
-use super::script::{ScriptSource, runnable_segments, shell_words, split_commands};
+use super::script::{ScriptSource, replace_bare, runnable_segments, shell_words, split_commands};
 use crate::discover::Repo;
 use crate::model::{Command, Location, StepKind};
 
@@ -176,23 +176,6 @@ const ROOT_VARIABLES: &[&str] = &[
 
 /// Replaces `$X`, `${X}` and Azure's `$(X)` in a word with the step's environment, and the
 /// checkout-root variables with `.`, so that `${SRC}/ci/x.sh` names a repository file.
-/// `$NAME` in a word replaced by `value` where the name ends there (`$NAMES` is another
-/// variable).
-fn replace_bare(word: &str, name: &str, value: &str) -> String {
-    let form = format!("${name}");
-    let mut out = String::with_capacity(word.len());
-    let mut rest = word;
-    while let Some(at) = rest.find(&form) {
-        let after = &rest[at + form.len()..];
-        let ends = !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
-        out.push_str(&rest[..at]);
-        out.push_str(if ends { value } else { &form });
-        rest = after;
-    }
-    out.push_str(rest);
-    out
-}
-
 fn expand_variables(word: &str, env: &[(String, String)]) -> String {
     if !word.contains('$') {
         return word.to_string();

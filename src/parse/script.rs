@@ -53,6 +53,23 @@ fn record_assignment(text: &str, variables: &mut BTreeMap<String, String>) -> bo
     true
 }
 
+/// `$NAME` in `text` replaced by `value` where the name ends there (`$NAMES` is another
+/// variable).
+pub fn replace_bare(text: &str, name: &str, value: &str) -> String {
+    let form = format!("${name}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&form) {
+        let after = &rest[at + form.len()..];
+        let ends = !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if ends { value } else { &form });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Replaces references to known variables; unknown ones stay as written.
 fn expand(text: &str, variables: &BTreeMap<String, String>) -> String {
     if !text.contains('$') || variables.is_empty() {
@@ -71,22 +88,7 @@ fn expand(text: &str, variables: &BTreeMap<String, String>) -> String {
         ] {
             out = out.replace(&form, value);
         }
-        // `$NAME` only when not followed by more of a name.
-        let bare = format!("${name}");
-        let mut result = String::with_capacity(out.len());
-        let mut rest = out.as_str();
-        while let Some(at) = rest.find(&bare) {
-            let after = &rest[at + bare.len()..];
-            result.push_str(&rest[..at]);
-            if after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
-                result.push_str(&bare);
-            } else {
-                result.push_str(value);
-            }
-            rest = after;
-        }
-        result.push_str(rest);
-        out = result;
+        out = replace_bare(&out, name, value);
         if out.len() > 4 * MAX_VARIABLE_BYTES {
             break;
         }
@@ -604,15 +606,7 @@ mod tests {
     #[test]
     fn a_multi_line_array_is_one_assignment() {
         let script = "ARGS=(\n  --sign \"$KEY\"\n  --codename x  # note\n)\nARGS+=(\n  --bucket b\n)\ndeb-s3 upload \"${ARGS[@]}\" p.deb\n";
-        let lines: Vec<String> = script.lines().map(str::to_string).collect();
-        let source = ScriptSource {
-            path: "s.sh",
-            file_lines: &lines,
-            start_line: 1,
-            end_line: lines.len() as u32,
-            column: 1,
-        };
-        let commands = split_commands(script, &source);
+        let commands = split(script);
         assert_eq!(commands.len(), 1, "{commands:?}");
         let words = shell_words(&commands[0].text);
         assert_eq!(words.join(" "), "deb-s3 upload --sign $KEY --codename x --bucket b p.deb");
@@ -625,16 +619,7 @@ mod tests {
     fn functions_that_run_their_arguments_are_wrappers() {
         let script = "dry_run() {\n  if [[ \"$X\" == false ]]; then\n    \"$@\"\n  else\n    echo \"$*\"\n  fi\n}\nfunction info {\n  echo \"$1\"\n}\ndry_run bundle exec deb-s3 upload p.deb\ninfo trivy image x\n";
         assert_eq!(wrapper_functions(script), vec!["dry_run"]);
-        let lines: Vec<String> = script.lines().map(str::to_string).collect();
-        let source = ScriptSource {
-            path: "s.sh",
-            file_lines: &lines,
-            start_line: 1,
-            end_line: lines.len() as u32,
-            column: 1,
-        };
-        let texts: Vec<String> =
-            split_commands(script, &source).into_iter().map(|c| c.text).collect();
+        let texts: Vec<String> = split(script).into_iter().map(|c| c.text).collect();
         assert!(texts.contains(&"bundle exec deb-s3 upload p.deb".to_string()), "{texts:?}");
         assert!(texts.contains(&"info trivy image x".to_string()), "{texts:?}");
     }
